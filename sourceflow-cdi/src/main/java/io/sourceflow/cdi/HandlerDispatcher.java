@@ -1,0 +1,128 @@
+package io.sourceflow.cdi;
+
+import io.sourceflow.Event;
+import io.sourceflow.MessageContext;
+import io.sourceflow.SourceFlowException;
+import jakarta.enterprise.context.control.RequestContextController;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Runs handlers, whether the message came from in-process or from a queue: activates the request
+ * context around the handler, holds back the events the handler raises, and releases them only when the
+ * handler completed normally (a failing handler's events are discarded). The returned stage completes
+ * when the handler and the publication of its events both succeeded.
+ */
+@Singleton
+public final class HandlerDispatcher {
+
+    private static final System.Logger LOG = System.getLogger(HandlerDispatcher.class.getName());
+
+    private final Instance<RequestContextController> requestContexts;
+    private final DefaultEventPublisher publisher;
+    private final ThreadLocal<Deque<List<PendingEvent>>> frames = ThreadLocal.withInitial(ArrayDeque::new);
+
+    @Inject
+    HandlerDispatcher(Instance<RequestContextController> requestContexts, DefaultEventPublisher publisher) {
+        this.requestContexts = requestContexts;
+        this.publisher = publisher;
+    }
+
+    /** An event raised inside a handler, waiting for the handler's outcome. */
+    record PendingEvent(Event event, CompletableFuture<Void> accepted) {
+    }
+
+    /** Runs one handler for one message. Never throws: failures complete the stage exceptionally. */
+    public CompletionStage<Void> dispatch(HandlerInvoker handler, Object message, MessageContext context) {
+        RequestContextController requestContext = requestContexts.get();
+        boolean activated = requestContext.activate();
+        Deque<List<PendingEvent>> stack = frames.get();
+        List<PendingEvent> raised = new ArrayList<>();
+        stack.push(raised);
+        CompletionStage<?> outcome;
+        try {
+            outcome = handler.invoke(message, context);
+        } catch (Throwable t) {
+            outcome = CompletableFuture.failedFuture(t);
+        } finally {
+            stack.pop();
+            if (stack.isEmpty()) {
+                frames.remove();
+            }
+            if (activated) {
+                requestContext.deactivate();
+            }
+            requestContexts.destroy(requestContext);
+        }
+        return outcome.handle((ignored, failure) -> failure)
+                .thenCompose(failure -> {
+                    if (failure != null) {
+                        discard(raised, handler, failure);
+                        return CompletableFuture.<Void>failedFuture(failure);
+                    }
+                    return release(raised);
+                });
+    }
+
+    /**
+     * Holds an event back if the calling thread is running a handler.
+     *
+     * @return the stage of the held event, or {@code null} when no handler runs on this thread
+     */
+    CompletableFuture<Void> holdIfInHandler(Event event) {
+        Deque<List<PendingEvent>> stack = frames.get();
+        if (stack.isEmpty()) {
+            frames.remove();
+            return null;
+        }
+        CompletableFuture<Void> accepted = new CompletableFuture<>();
+        stack.peek().add(new PendingEvent(event, accepted));
+        return accepted;
+    }
+
+    private CompletionStage<Void> release(List<PendingEvent> raised) {
+        if (raised.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<?>[] all = new CompletableFuture<?>[raised.size()];
+        for (int i = 0; i < raised.size(); i++) {
+            PendingEvent pending = raised.get(i);
+            CompletionStage<Void> published;
+            try {
+                published = publisher.publishNow(pending.event());
+            } catch (RuntimeException e) {
+                published = CompletableFuture.failedFuture(e);
+            }
+            published.whenComplete((v, e) -> {
+                if (e != null) {
+                    pending.accepted().completeExceptionally(e);
+                } else {
+                    pending.accepted().complete(null);
+                }
+            });
+            all[i] = pending.accepted();
+        }
+        return CompletableFuture.allOf(all);
+    }
+
+    private static void discard(List<PendingEvent> raised, HandlerInvoker handler, Throwable failure) {
+        if (raised.isEmpty()) {
+            return;
+        }
+        LOG.log(System.Logger.Level.DEBUG, () -> "Discarding " + raised.size() + " event(s) raised by "
+                + handler.description() + " because it failed");
+        for (PendingEvent pending : raised) {
+            pending.accepted().completeExceptionally(new SourceFlowException("Event "
+                    + pending.event().getClass().getSimpleName() + " was discarded because its handler "
+                    + handler.description() + " failed", failure));
+        }
+    }
+}

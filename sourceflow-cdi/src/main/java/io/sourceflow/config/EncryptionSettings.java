@@ -1,0 +1,16 @@
+package io.sourceflow.config;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * KMS envelope encryption of message data ({@code sourceflow.aws.encryption.*}).
+ *
+ * @param enabled whether message data is encrypted (then nothing is ever sent in plaintext)
+ * @param kmsKeyId the KMS key id, ARN or alias that wraps data keys; required when enabled
+ * @param dataKeyMaxAge how long one data key is reused
+ * @param dataKeyMaxMessages how many messages one data key encrypts at most
+ */
+public record EncryptionSettings(boolean enabled, Optional<String> kmsKeyId, Duration dataKeyMaxAge,
+                                 long dataKeyMaxMessages) {
+}

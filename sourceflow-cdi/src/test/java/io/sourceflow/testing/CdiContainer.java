@@ -1,0 +1,79 @@
+package io.sourceflow.testing;
+
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import org.eclipse.microprofile.config.spi.ConfigProviderResolver;
+import org.jboss.weld.environment.se.Weld;
+import org.jboss.weld.environment.se.WeldContainer;
+
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A Weld SE container with its own MicroProfile Config, like one deployment. Several can run at once
+ * (two services in one test): each gets its own context class loader, so each sees its own configuration.
+ */
+public final class CdiContainer implements AutoCloseable {
+
+    private final WeldContainer container;
+    private final ClassLoader deploymentLoader;
+    private final SmallRyeConfig config;
+
+    private CdiContainer(WeldContainer container, ClassLoader deploymentLoader, SmallRyeConfig config) {
+        this.container = container;
+        this.deploymentLoader = deploymentLoader;
+        this.config = config;
+    }
+
+    /** Starts a container with the given configuration and bean classes; the SourceFlow extension loads as a service. */
+    public static CdiContainer start(Map<String, String> properties, Class<?>... beanClasses) {
+        ClassLoader parent = Thread.currentThread().getContextClassLoader();
+        ClassLoader deploymentLoader = new URLClassLoader("deployment-" + UUID.randomUUID(), new URL[0], parent);
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .withSources(new PropertiesConfigSource(new HashMap<>(properties), "test", 500))
+                .build();
+        ConfigProviderResolver.instance().registerConfig(config, deploymentLoader);
+        Thread.currentThread().setContextClassLoader(deploymentLoader);
+        try {
+            Weld weld = new Weld("test-" + UUID.randomUUID()).disableDiscovery().addBeanClasses(beanClasses)
+                    .addExtension(new io.sourceflow.cdi.SourceFlowExtension());
+            return new CdiContainer(weld.initialize(), deploymentLoader, config);
+        } catch (RuntimeException e) {
+            ConfigProviderResolver.instance().releaseConfig(config);
+            throw e;
+        } finally {
+            Thread.currentThread().setContextClassLoader(parent);
+        }
+    }
+
+    /** Looks up a bean. */
+    public <T> T select(Class<T> type) {
+        return container.select(type).get();
+    }
+
+    /** Runs code with this deployment's class loader as the context class loader. */
+    public void run(Runnable action) {
+        ClassLoader previous = Thread.currentThread().getContextClassLoader();
+        Thread.currentThread().setContextClassLoader(deploymentLoader);
+        try {
+            action.run();
+        } finally {
+            Thread.currentThread().setContextClassLoader(previous);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (container.isRunning()) {
+                container.shutdown();
+            }
+        } finally {
+            ConfigProviderResolver.instance().releaseConfig(config);
+        }
+    }
+}
