@@ -1,29 +1,23 @@
 package io.sourceflow.wire;
 
 import io.sourceflow.wire.UndecodableMessageException.Reason;
-import jakarta.json.JsonConfig;
 import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
-import jakarta.json.JsonReaderFactory;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
 import jakarta.json.bind.JsonbConfig;
 import jakarta.json.bind.config.PropertyOrderStrategy;
-import jakarta.json.spi.JsonProvider;
 import jakarta.json.stream.JsonLocation;
 import jakarta.json.stream.JsonParsingException;
-import java.io.StringReader;
 import java.lang.reflect.Modifier;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -47,7 +41,7 @@ public final class CloudEventCodec {
     private static final System.Logger LOG = System.getLogger(CloudEventCodec.class.getName());
 
     private final Jsonb jsonb;
-    private final JsonReaderFactory readerFactory;
+    private final StrictJson strictJson = new StrictJson();
 
     /**
      * @param jsonb the JSON-B instance used for message data; not closed by the codec (the caller
@@ -55,12 +49,6 @@ public final class CloudEventCodec {
      */
     public CloudEventCodec(Jsonb jsonb) {
         this.jsonb = Objects.requireNonNull(jsonb, "jsonb");
-        // Duplicate keys are rejected so that no two consumers can read different values from
-        // one message (e.g. two "type" members). The second key is Parsson's own switch; other
-        // JSON-P implementations ignore keys they do not know.
-        this.readerFactory = JsonProvider.provider().createReaderFactory(Map.of(
-                JsonConfig.KEY_STRATEGY, JsonConfig.KeyStrategy.NONE,
-                "org.eclipse.parsson.rejectDuplicateKeys", Boolean.TRUE));
     }
 
     /**
@@ -194,14 +182,14 @@ public final class CloudEventCodec {
 
     private JsonObject parseObject(String body) throws UndecodableMessageException {
         JsonValue value;
-        try (JsonReader reader = readerFactory.createReader(new StringReader(body))) {
-            value = reader.readValue();
+        try {
+            value = strictJson.parse(body);
         } catch (JsonParsingException e) {
             // The parser's own message may quote the offending text: report the location only.
             throw new UndecodableMessageException(Reason.MALFORMED_JSON, "message body is not valid JSON" + at(e.getLocation()));
-        } catch (JsonException | IllegalStateException e) {
-            throw new UndecodableMessageException(Reason.MALFORMED_JSON,
-                    "message body is not valid JSON (" + e.getClass().getSimpleName() + ")");
+        } catch (JsonException e) {
+            // StrictJson's own messages never quote the input.
+            throw new UndecodableMessageException(Reason.MALFORMED_JSON, "message body is not valid JSON: " + e.getMessage());
         }
         if (!(value instanceof JsonObject object)) {
             throw new UndecodableMessageException(Reason.MALFORMED_JSON,
@@ -276,18 +264,22 @@ public final class CloudEventCodec {
      *
      * @param message the message (normally a public record)
      * @return its JSON text
-     * @throws IllegalArgumentException if JSON-B cannot serialize it (for example because the
-     *                                  type or an enclosing class is not public)
+     * @throws IllegalArgumentException if JSON-B cannot serialize it, for example because the type
+     *                                  is not public
      */
     public String dataToJson(Object message) {
         Objects.requireNonNull(message, "message");
+        Class<?> type = message.getClass();
+        // Checked up front: Yasson fails only after writing part of the JSON, with a less helpful
+        // message. (An enclosing class need not be public; the type itself must.)
+        if (!Modifier.isPublic(type.getModifiers())) {
+            throw new IllegalArgumentException("cannot serialize " + type.getName()
+                    + " with JSON-B: make the type public (JSON-B cannot read the components of a non-public type)");
+        }
         try {
             return jsonb.toJson(message);
         } catch (RuntimeException e) {
-            Class<?> type = message.getClass();
-            throw new IllegalArgumentException("cannot serialize " + type.getName() + " with JSON-B"
-                    + (isAccessible(type) ? "" : ": make the type and its enclosing classes public (JSON-B only reads public types)"),
-                    e);
+            throw new IllegalArgumentException("cannot serialize " + type.getName() + " with JSON-B: " + e.getMessage(), e);
         }
     }
 
@@ -315,20 +307,11 @@ public final class CloudEventCodec {
             throw new UndecodableMessageException(Reason.SCHEMA_MISMATCH,
                     "data does not match " + type.getName() + " (" + e.getClass().getSimpleName()
                     + "); check that producer and consumer agree on its fields and their JSON types"
-                    + (isAccessible(type) ? "" : ", and make the type and its enclosing classes public"));
+                    + (Modifier.isPublic(type.getModifiers()) ? "" : ", and make the type public"));
         }
         if (value == null) {
             throw new UndecodableMessageException(Reason.SCHEMA_MISMATCH, "data is JSON null; expected " + type.getName());
         }
         return value;
-    }
-
-    private static boolean isAccessible(Class<?> type) {
-        for (Class<?> c = type; c != null; c = c.getEnclosingClass()) {
-            if (!Modifier.isPublic(c.getModifiers())) {
-                return false;
-            }
-        }
-        return true;
     }
 }

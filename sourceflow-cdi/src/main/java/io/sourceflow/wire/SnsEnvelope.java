@@ -1,15 +1,10 @@
 package io.sourceflow.wire;
 
 import io.sourceflow.wire.UndecodableMessageException.Reason;
-import jakarta.json.JsonConfig;
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
-import jakarta.json.JsonReaderFactory;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
-import jakarta.json.spi.JsonProvider;
-import java.io.StringReader;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -36,13 +31,11 @@ public final class SnsEnvelope {
     private static final String TOPIC_ARN_MEMBER = "\"TopicArn\"";
     private static final Pattern SNS_TYPE_NAME = Pattern.compile("[A-Za-z]{1,40}");
 
-    private final JsonReaderFactory readerFactory;
+    private final StrictJson strictJson;
 
     /** Creates an unwrapper. */
     public SnsEnvelope() {
-        this.readerFactory = JsonProvider.provider().createReaderFactory(Map.of(
-                JsonConfig.KEY_STRATEGY, JsonConfig.KeyStrategy.NONE,
-                "org.eclipse.parsson.rejectDuplicateKeys", Boolean.TRUE));
+        this.strictJson = new StrictJson();
     }
 
     /**
@@ -103,9 +96,9 @@ public final class SnsEnvelope {
     }
 
     private JsonObject parseObjectOrNull(String body) {
-        try (JsonReader reader = readerFactory.createReader(new StringReader(body))) {
-            return reader.readValue() instanceof JsonObject object ? object : null;
-        } catch (JsonException | IllegalStateException e) {
+        try {
+            return strictJson.parse(body) instanceof JsonObject object ? object : null;
+        } catch (JsonException e) {
             return null; // not JSON: left for the codec to reject with a precise reason
         }
     }
