@@ -9,6 +9,7 @@ import jakarta.json.JsonValue;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
 import jakarta.json.bind.JsonbConfig;
+import jakarta.json.bind.config.BinaryDataStrategy;
 import jakarta.json.bind.config.PropertyOrderStrategy;
 import jakarta.json.stream.JsonLocation;
 import jakarta.json.stream.JsonParsingException;
@@ -53,7 +54,8 @@ public final class CloudEventCodec {
 
     /**
      * Creates the JSON-B instance the wire format is specified against: compact output, null
-     * values and empty {@code Optional}s omitted, properties in lexicographical order, locale
+     * values and empty {@code Optional}s omitted, properties in lexicographical order,
+     * {@code byte[]} as a Base64 string (RFC 4648, with padding) instead of an array of numbers, locale
      * {@link Locale#ROOT} (so {@code @JsonbNumberFormat}/{@code @JsonbDateFormat} do not depend on
      * the server's locale), and creator parameters not required (a property missing from the JSON,
      * e.g. one added in a newer version of a record, becomes {@code null}, {@code Optional.empty()}
@@ -68,6 +70,7 @@ public final class CloudEventCodec {
                 .withFormatting(false)
                 .withNullValues(false)
                 .withPropertyOrderStrategy(PropertyOrderStrategy.LEXICOGRAPHICAL)
+                .withBinaryDataStrategy(BinaryDataStrategy.BASE_64)
                 .withLocale(Locale.ROOT)
                 .withCreatorParametersRequired(false));
     }
