@@ -91,6 +91,21 @@ class WireSchemaTest {
         }
     }
 
+    @Test
+    void theDocumentedExampleIsExactlyWhatTheCodecWritesAndConforms() throws Exception {
+        String doc = Files.readString(Path.of(System.getProperty("basedir", ".")).resolve("../docs/wire-format.md"),
+                StandardCharsets.UTF_8);
+        String marker = "The same body, exactly as written:\n\n```text\n";
+        int start = doc.indexOf(marker);
+        assertThat(start).as("example in docs/wire-format.md").isNotNegative();
+        String example = doc.substring(start + marker.length(), doc.indexOf("\n```", start + marker.length()));
+
+        CloudEvent event = CODEC.read(example);
+
+        assertThat(CODEC.write(event)).isEqualTo(example);
+        assertConforms(parse(example));
+    }
+
     private static void assertConforms(JsonObject body) {
         for (String member : strings(schema.getJsonArray("required"))) {
             assertThat(body).as("required member").containsKey(member);
