@@ -128,7 +128,8 @@ public final class CloudEventCodec {
      * ignored; a JSON {@code null} attribute counts as absent.
      *
      * @param body the message body (after SNS unwrapping, see {@link SnsEnvelope})
-     * @return the event; {@link CloudEvent#dataJson()} is the compact JSON text of {@code data}
+     * @return the event; {@link CloudEvent#dataJson()} is {@code data} re-serialized compactly: the
+     *         same JSON value, though numbers may be spelled differently (1.5e3 as 1.5E+3)
      * @throws UndecodableMessageException if the body is not a SourceFlow wire format 1 message;
      *                                     retrying cannot help
      */

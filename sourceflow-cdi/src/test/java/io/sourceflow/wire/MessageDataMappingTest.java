@@ -58,6 +58,8 @@ class MessageDataMappingTest {
 
     record PackagePrivate(String id) {}
 
+    public record Attachment(String name, byte[] content) {}
+
     private static OrderPlaced sample(Optional<String> couponCode, Optional<Address> billing) {
         return new OrderPlaced(
                 "order-42",
@@ -135,6 +137,14 @@ class MessageDataMappingTest {
         assertThat(back.total().scale()).isEqualTo(9);
         assertThat(back.lines().get(0).price()).isEqualTo(new BigDecimal("9.90"));
         assertThat(back.lines().get(0).price().scale()).isEqualTo(2);
+    }
+
+    @Test
+    void writesBytesAsBase64() throws Exception {
+        String json = CODEC.dataToJson(new Attachment("a", new byte[] {1, 2, 3, (byte) 0xff}));
+
+        assertThat(json).isEqualTo("{\"content\":\"AQID/w==\",\"name\":\"a\"}");
+        assertThat(CODEC.dataFromJson(json, Attachment.class).content()).containsExactly(1, 2, 3, 0xff);
     }
 
     @Test
