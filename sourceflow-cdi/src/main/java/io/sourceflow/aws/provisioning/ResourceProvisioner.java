@@ -232,6 +232,12 @@ public final class ResourceProvisioner {
             Map<QueueAttributeName, String> changes = new EnumMap<>(QueueAttributeName.class);
             desired.forEach((name, value) -> {
                 String actual = current.get(name);
+                if (actual == null && name != QueueAttributeName.REDRIVE_POLICY) {
+                    // AWS always reports these; SQS emulators such as ElasticMQ do not support some
+                    // (MessageRetentionPeriod, MaximumMessageSize), and setting them again each start is noise.
+                    LOG.log(Level.DEBUG, "{0} not reported by the SQS endpoint; not checked", name);
+                    return;
+                }
                 boolean same = name == QueueAttributeName.REDRIVE_POLICY
                         ? PolicyJson.parseRedrive(actual).equals(PolicyJson.parseRedrive(value))
                         : value.equals(actual == null ? null : actual.trim());
