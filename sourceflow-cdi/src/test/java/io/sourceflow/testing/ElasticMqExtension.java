@@ -1,6 +1,6 @@
 package io.sourceflow.testing;
 
-import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -9,10 +9,10 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * JUnit 5 extension giving tests one embedded {@link ElasticMqServer} per test JVM, resolved as a
  * parameter. Same availability rule as {@link MotoExtension}.
  */
-public final class ElasticMqExtension implements BeforeAllCallback, ParameterResolver {
+public final class ElasticMqExtension implements BeforeEachCallback, ParameterResolver {
 
     @Override
-    public void beforeAll(ExtensionContext context) {
+    public void beforeEach(ExtensionContext context) {
         server(context);
     }
 

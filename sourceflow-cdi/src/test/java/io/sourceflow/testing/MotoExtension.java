@@ -1,6 +1,5 @@
 package io.sourceflow.testing;
 
-import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -15,13 +14,9 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * test is skipped with the reason, or fails when the environment variable {@code CI} is
  * {@code "true"}.
  */
-public final class MotoExtension implements BeforeAllCallback, BeforeEachCallback, ParameterResolver {
+public final class MotoExtension implements BeforeEachCallback, ParameterResolver {
 
-    @Override
-    public void beforeAll(ExtensionContext context) {
-        server(context);
-    }
-
+    // Checked per test (not per class) so that each test shows up as skipped with the reason.
     @Override
     public void beforeEach(ExtensionContext context) {
         server(context);

@@ -28,6 +28,9 @@ final class SharedServerSupport {
                 started = starter.get();
             } catch (RuntimeException e) {
                 failed = e;
+                // Once per JVM, so a skipped run says why even when the report is not read.
+                System.getLogger(SharedServerSupport.class.getName())
+                        .log(System.Logger.Level.WARNING, "Tests needing it are skipped (or fail on CI): " + e.getMessage());
             }
             this.server = started;
             this.failure = failed;
