@@ -1,11 +1,11 @@
 package io.sourceflow.aws.provisioning;
 
-/** What SourceFlow does with queues, topics and subscriptions at startup ({@code sourceflow.aws.provisioning}). */
+/** What {@link ResourceProvisioner#apply} does with the resources of a plan. */
 public enum ProvisioningMode {
-    /** Create what is missing and correct what differs; idempotent at every start. */
+    /** Creates what is missing and corrects what differs; idempotent, safe on every start. */
     CREATE,
-    /** Create nothing; fail startup naming every missing or mis-configured resource. */
+    /** Creates and changes nothing; fails listing every missing or mis-configured resource. */
     VERIFY,
-    /** Trust what exists; only resolve names to URLs and ARNs. */
+    /** Only resolves names to URLs and ARNs, trusting that the resources exist as needed. */
     OFF
 }
