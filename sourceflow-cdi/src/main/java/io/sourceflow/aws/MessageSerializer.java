@@ -33,7 +33,7 @@ public final class MessageSerializer {
     MessageSerializer(SourceFlowConfig config) {
         this.jsonb = CloudEventCodec.defaultJsonb();
         this.codec = new CloudEventCodec(jsonb);
-        this.source = config.serviceName().orElse("sourceflow");
+        this.source = "/sourceflow/" + config.serviceName().orElse("unnamed-service");
     }
 
     /** Encodes a message for a destination; the size counts the body and attributes as SQS/SNS do. */
