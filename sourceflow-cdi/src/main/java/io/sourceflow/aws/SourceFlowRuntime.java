@@ -75,7 +75,7 @@ public final class SourceFlowRuntime {
                 + ", sending to " + plan.sendQueues() + " and " + plan.topics() + ", polling " + plan.polledQueues());
         for (String queue : plan.polledQueues()) {
             QueueListener listener = new QueueListener(queue, destinations.queueUrl(queue), destinations.deadLetterQueueUrl(queue),
-                    aws.sqs(), processor.get(), executors.get().executor(), config.aws());
+                    aws.sqs(), processor.get(), executors.get().executor(), executors.get().scheduler(), config.aws());
             listeners.add(listener);
             listener.start();
         }
@@ -98,5 +98,24 @@ public final class SourceFlowRuntime {
 
     HandlerRegistry registry() {
         return registry;
+    }
+
+    /** The listeners started so far (empty before start or when nothing is polled). */
+    synchronized List<QueueListener> listeners() {
+        return List.copyOf(listeners);
+    }
+
+    /** The destinations, starting the runtime if needed. */
+    Destinations destinations() {
+        return start();
+    }
+
+    /** Whether startup (provisioning and name resolution) has completed. */
+    synchronized boolean isStarted() {
+        return destinations != null || plan.isEmpty();
+    }
+
+    TransportPlan plan() {
+        return plan;
     }
 }
