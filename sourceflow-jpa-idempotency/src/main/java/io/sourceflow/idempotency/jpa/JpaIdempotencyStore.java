@@ -3,6 +3,7 @@ package io.sourceflow.idempotency.jpa;
 import io.sourceflow.spi.Claim;
 import io.sourceflow.spi.ClaimOutcome;
 import io.sourceflow.spi.IdempotencyStore;
+import jakarta.persistence.EntityManager;
 
 import java.lang.System.Logger.Level;
 import java.time.Clock;
@@ -16,10 +17,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * An {@link IdempotencyStore} in a relational database through JPA, shared by every instance of a service.
  *
  * <ul>
- * <li>{@link #claim}: an INSERT in a short transaction of its own; a primary-key violation (recognised by SQLState
- * and vendor code) means the row exists. A done row within its TTL is a duplicate; a live lease of another owner is
- * held elsewhere; an expired lease or an expired done row is taken over by a conditional UPDATE that succeeds for one
- * caller only.</li>
+ * <li>{@link #claim}: one short transaction of its own. An absent row is INSERTed; a primary-key violation
+ * (recognised by SQLState and vendor code, never by message text) means another caller was first, and the claim
+ * looks again. A done row within its TTL is a duplicate; a live lease of another owner is held elsewhere; an expired
+ * lease or an expired done row is taken over by a conditional UPDATE that succeeds for one caller only.</li>
  * <li>{@link #complete}: an UPDATE to DONE, guarded by the owner, in the caller's JTA transaction when there is one,
  * so the mark commits or rolls back with the handler's database work. If the claim was lost (taken over, or removed
  * by cleanup after its lease expired) nothing is written and, inside a caller's transaction, that transaction is
@@ -54,53 +55,52 @@ public final class JpaIdempotencyStore implements IdempotencyStore {
     public Claim claim(String consumer, String messageId, Duration lease) {
         requireKey(consumer, messageId);
         requirePositive(lease, "lease");
-        // Each step is its own transaction; a row can change between them (released, cleaned up, expired), so the
-        // sequence is retried until one step gives an answer.
+        // A row can change between our read and our write (claimed, released, cleaned up by someone else); the write
+        // then fails or updates nothing, and the whole short transaction is tried again on fresh state.
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             Instant now = clock.instant();
             String owner = ownerPrefix + attempts.incrementAndGet();
             Instant expiry = now.plus(lease);
-            if (insert(consumer, messageId, owner, expiry)) {
-                return new Claim(consumer, messageId, ClaimOutcome.CLAIMED, owner, expiry);
+            Claim answer;
+            try {
+                answer = tx.inNewTransaction(em -> claimOnce(em, consumer, messageId, owner, expiry, now));
+            } catch (RuntimeException e) {
+                if (SqlErrors.isUniqueViolation(e)) {
+                    continue; // another caller inserted it first: read what it is now
+                }
+                throw e;
             }
-            if (takeOver(consumer, messageId, owner, expiry, now)) {
-                return new Claim(consumer, messageId, ClaimOutcome.CLAIMED, owner, expiry);
+            if (answer != null) {
+                return answer;
             }
-            ProcessedMessage row = tx.inNewTransaction(em -> em.find(ProcessedMessage.class,
-                    new ProcessedMessageId(consumer, messageId)));
-            if (row == null) {
-                continue; // released or cleaned up since: insert again
-            }
-            if (row.getStatus() == ProcessedMessage.Status.DONE && row.getExpiresAt().isAfter(now)) {
-                return new Claim(consumer, messageId, ClaimOutcome.ALREADY_DONE, null, null);
-            }
-            if (row.getStatus() == ProcessedMessage.Status.CLAIMED && row.getLeaseExpiry().isAfter(now)) {
-                return new Claim(consumer, messageId, ClaimOutcome.HELD_ELSEWHERE, null, row.getLeaseExpiry());
-            }
-            // expired since the take-over attempt: try again with a fresh clock reading
         }
         throw new IllegalStateException("Could not claim " + consumer + "/" + messageId + " in " + MAX_ATTEMPTS
                 + " attempts: its row kept changing. This points to clocks far apart between instances or a lease "
                 + "shorter than a database round trip; check NTP and the lease length.");
     }
 
-    private boolean insert(String consumer, String messageId, String owner, Instant expiry) {
-        try {
-            tx.inNewTransaction(em -> {
-                em.persist(new ProcessedMessage(consumer, messageId, owner, expiry));
-                return null;
-            });
-            return true;
-        } catch (RuntimeException e) {
-            if (SqlErrors.isUniqueViolation(e)) {
-                return false;
-            }
-            throw e;
+    /**
+     * One attempt, in one short transaction. The INSERT (through the primary key) and the conditional UPDATE decide;
+     * the read before them only picks which to try, so that duplicates do not cost a failed INSERT.
+     *
+     * @return the answer, or {@code null} to try again
+     */
+    private Claim claimOnce(EntityManager em, String consumer, String messageId, String owner, Instant expiry,
+                            Instant now) {
+        ProcessedMessage row = em.find(ProcessedMessage.class, new ProcessedMessageId(consumer, messageId));
+        if (row == null) {
+            em.persist(new ProcessedMessage(consumer, messageId, owner, expiry));
+            em.flush(); // a primary-key violation surfaces here and ends this attempt
+            return new Claim(consumer, messageId, ClaimOutcome.CLAIMED, owner, expiry);
         }
-    }
-
-    private boolean takeOver(String consumer, String messageId, String owner, Instant expiry, Instant now) {
-        int updated = tx.inNewTransaction(em -> em.createQuery("""
+        if (row.getStatus() == ProcessedMessage.Status.DONE && row.getExpiresAt().isAfter(now)) {
+            return new Claim(consumer, messageId, ClaimOutcome.ALREADY_DONE, null, null);
+        }
+        if (row.getStatus() == ProcessedMessage.Status.CLAIMED && row.getLeaseExpiry().isAfter(now)) {
+            return new Claim(consumer, messageId, ClaimOutcome.HELD_ELSEWHERE, null, row.getLeaseExpiry());
+        }
+        em.detach(row);
+        int updated = em.createQuery("""
                         update ProcessedMessage p
                            set p.status = :claimed, p.owner = :owner, p.leaseExpiry = :expiry,
                                p.expiresAt = :expiry, p.processedAt = null
@@ -114,8 +114,8 @@ public final class JpaIdempotencyStore implements IdempotencyStore {
                 .setParameter("consumer", consumer)
                 .setParameter("messageId", messageId)
                 .setParameter("now", now)
-                .executeUpdate());
-        return updated == 1;
+                .executeUpdate();
+        return updated == 1 ? new Claim(consumer, messageId, ClaimOutcome.CLAIMED, owner, expiry) : null;
     }
 
     @Override
