@@ -148,7 +148,7 @@ public final class JpaIdempotencyStore implements IdempotencyStore {
         } catch (ClaimLostException e) {
             LOG.log(Level.WARNING, () -> "Claim on " + claim.consumer() + "/" + claim.messageId()
                     + " was lost (its lease expired and another instance took it over, or cleanup removed it): not "
-                    + "marked done, and a surrounding JTA transaction was marked rollback-only. Raise the lease or renew "
+                    + "marked done, and the surrounding JTA transaction, if any, was marked rollback-only. Raise the lease or renew "
                     + "it while slow handlers run.");
         }
     }
