@@ -34,13 +34,16 @@ public final class InboundProcessor {
     private final HandlerRegistry registry;
     private final MessageSerializer serializer;
     private final HandlerDispatcher dispatcher;
+    private final IdempotencyGuard idempotency;
     private final SnsEnvelope envelope = new SnsEnvelope();
 
     @Inject
-    InboundProcessor(HandlerRegistry registry, MessageSerializer serializer, HandlerDispatcher dispatcher) {
+    InboundProcessor(HandlerRegistry registry, MessageSerializer serializer, HandlerDispatcher dispatcher,
+                     IdempotencyGuard idempotency) {
         this.registry = registry;
         this.serializer = serializer;
         this.dispatcher = dispatcher;
+        this.idempotency = idempotency;
     }
 
     /** Processes one message from a queue; the stage never fails, it carries the outcome. */
@@ -66,7 +69,8 @@ public final class InboundProcessor {
         AwsMessageContext context = new AwsMessageContext(event.id(), event.type(), Optional.ofNullable(event.subject()),
                 receiveCount(message), queueName, event.time() != null ? event.time() : sentTimestamp(message));
         String id = messageId;
-        return runAll(handlers, data, context).handle((ignored, failure) -> {
+        boolean synchronous = handlers.stream().noneMatch(HandlerInvoker::isAsync);
+        return idempotency.process(queueName, id, synchronous, () -> runAll(handlers, data, context).handle((ignored, failure) -> {
             if (failure == null) {
                 return InboundOutcome.handled(id);
             }
@@ -75,7 +79,7 @@ public final class InboundProcessor {
                 return InboundOutcome.deadLetter(id, "Rejected", String.valueOf(rejected.getMessage()), rejected);
             }
             return InboundOutcome.retry(id, cause);
-        });
+        }));
     }
 
     /** Runs every handler in turn, even after one failed; the first failure wins. */

@@ -281,7 +281,7 @@ final class QueueListener {
         }
         handle(group.get(index), receivedAt).whenComplete((disposition, error) -> {
             slots.release();
-            if (disposition != InboundOutcome.Disposition.RETRY && !stopping) {
+            if (disposition != null && !disposition.staysOnQueue() && !stopping) {
                 runGroup(group, index + 1, receivedAt);
             } else {
                 List<Message> rest = group.subList(index + 1, group.size());
@@ -357,6 +357,8 @@ final class QueueListener {
                 deletes.delete(message.receiptHandle(), outcome.messageId());
             }
             case RETRY -> retryLater(message, outcome);
+            case DUPLICATE -> deletes.delete(message.receiptHandle(), outcome.messageId());
+            case HELD_ELSEWHERE -> IdempotencyGuard.lookAgainLater(sqs, queueUrl, message, outcome);
         }
         return outcome.disposition();
     }

@@ -39,6 +39,11 @@ public final class HandlerInvoker {
         return description;
     }
 
+    /** Whether the handler returns a {@code CompletionStage} (its work may go on after {@code invoke} returned). */
+    public boolean isAsync() {
+        return async;
+    }
+
     /** The message type the handler takes. */
     public Class<?> messageType() {
         return messageType;

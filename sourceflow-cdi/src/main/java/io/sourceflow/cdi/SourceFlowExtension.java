@@ -49,7 +49,8 @@ public final class SourceFlowExtension implements Extension {
             io.sourceflow.aws.AwsServiceClients.class, io.sourceflow.aws.SourceFlowExecutors.class,
             io.sourceflow.aws.MessageSerializer.class, io.sourceflow.aws.InboundProcessor.class,
             io.sourceflow.aws.SourceFlowRuntime.class, io.sourceflow.aws.AwsTransport.class,
-            io.sourceflow.aws.ListenerControl.class, io.sourceflow.aws.DeadLetterQueues.class);
+            io.sourceflow.aws.ListenerControl.class, io.sourceflow.aws.DeadLetterQueues.class,
+            io.sourceflow.aws.IdempotencyGuard.class, io.sourceflow.aws.ProcessingStatistics.class);
 
     private final List<DiscoveredHandler> discovered = new ArrayList<>();
     private final List<String> problems = new ArrayList<>();

@@ -1,6 +1,7 @@
 package io.sourceflow.spi;
 
 import java.time.Duration;
+import java.util.function.Supplier;
 
 /**
  * Remembers which messages a consumer has handled, so that a redelivered or duplicated message runs its handler
@@ -49,4 +50,26 @@ public interface IdempotencyStore {
      * @return {@code false} if the claim was lost (taken over, released or done) and the caller no longer owns it
      */
     boolean renew(Claim claim, Duration lease);
+
+    /**
+     * Whether {@link #complete} joins the caller's JTA transaction, so that the "done" mark commits or rolls back
+     * with the handler's database work. When {@code true}, the listener runs a synchronous handler and
+     * {@code complete} together inside {@link #inTransaction}. The default is {@code false}: the mark is written on
+     * its own after the handler succeeded.
+     */
+    default boolean joinsTransactions() {
+        return false;
+    }
+
+    /**
+     * Runs {@code work} in a new JTA transaction (suspending the caller's, if any) that {@link #complete} joins, and
+     * commits it when {@code work} returns; a {@link RuntimeException} from {@code work} rolls it back and is
+     * rethrown. Handlers annotated {@code @Transactional(REQUIRED)} join it. Called only when
+     * {@link #joinsTransactions()} is {@code true}; the default runs {@code work} without a transaction.
+     *
+     * @throws RuntimeException if the transaction cannot begin or commit (the work is then rolled back)
+     */
+    default <T> T inTransaction(Supplier<T> work) {
+        return work.get();
+    }
 }

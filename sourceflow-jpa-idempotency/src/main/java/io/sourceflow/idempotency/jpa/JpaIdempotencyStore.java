@@ -196,6 +196,18 @@ public final class JpaIdempotencyStore implements IdempotencyStore {
         return updated == 1;
     }
 
+    /** {@code true} when the persistence unit is JTA: {@link #complete} then joins the caller's transaction. */
+    @Override
+    public boolean joinsTransactions() {
+        return tx.joinsCallerTransactions();
+    }
+
+    /** Runs {@code work} in a new transaction of the runner ({@code @Transactional(REQUIRES_NEW)} in a server). */
+    @Override
+    public <T> T inTransaction(java.util.function.Supplier<T> work) {
+        return tx.inNewTransaction(em -> work.get());
+    }
+
     private static void requireKey(String consumer, String messageId) {
         Objects.requireNonNull(consumer, "consumer");
         Objects.requireNonNull(messageId, "messageId");

@@ -49,4 +49,10 @@ public final class ResourceLocalTransactionRunner implements TransactionRunner {
     public <T> T inCallerTransaction(Function<EntityManager, T> work) {
         return inNewTransaction(work);
     }
+
+    /** {@code false}: there is no JTA transaction to join. */
+    @Override
+    public boolean joinsCallerTransactions() {
+        return false;
+    }
 }

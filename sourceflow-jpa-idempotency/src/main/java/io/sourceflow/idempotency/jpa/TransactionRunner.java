@@ -24,4 +24,12 @@ public interface TransactionRunner {
      * rollback-only (or rolls back its own) and is rethrown.
      */
     <T> T inCallerTransaction(Function<EntityManager, T> work);
+
+    /**
+     * Whether {@link #inCallerTransaction} joins a caller's JTA transaction ({@code true} for JTA runners); a
+     * resource-local runner always commits on its own.
+     */
+    default boolean joinsCallerTransactions() {
+        return true;
+    }
 }

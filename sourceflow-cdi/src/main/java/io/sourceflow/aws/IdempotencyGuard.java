@@ -1,0 +1,310 @@
+package io.sourceflow.aws;
+
+import io.sourceflow.config.IdempotencySettings;
+import io.sourceflow.config.SourceFlowConfig;
+import io.sourceflow.idempotency.InMemoryIdempotencyStore;
+import io.sourceflow.spi.Claim;
+import io.sourceflow.spi.IdempotencyStore;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/**
+ * Makes the listener idempotent: every received message is claimed in the {@link IdempotencyStore} under
+ * (queue name as polled, CloudEvents id) before its handlers run.
+ * <ul>
+ * <li><b>Claimed</b>: the handlers run; on success the claim is completed ("done", kept for
+ * {@code sourceflow.idempotency.ttl}) and the message deleted; on failure or {@link io.sourceflow.RejectMessage}
+ * the claim is released, so a retry or a redriven copy can run again.</li>
+ * <li><b>Already done</b>: a duplicate; it is deleted without running the handlers and counted in
+ * {@link ProcessingStatistics}.</li>
+ * <li><b>Held elsewhere</b>: another instance runs it now; it is neither run nor deleted, and becomes visible again
+ * when that claim's lease ends (at most one visibility timeout later). SQS counts each such receive towards the
+ * queue's {@code max-receive-count}, see the module README.</li>
+ * </ul>
+ *
+ * <p><b>Lease.</b> A claim lasts one visibility timeout ({@code sourceflow.aws.visibility-timeout}), the time after
+ * which SQS would hand the message to someone else anyway. While the handlers run, this guard renews it on its own
+ * timer every third of a lease (independent of the visibility heartbeat, so a slow database and a slow SQS do not
+ * hold each other up), up to the same cap as the heartbeat ({@code sourceflow.aws.max-visibility-extension}). After
+ * a crash the lease runs out within one visibility timeout, and the redelivered message is taken over.
+ *
+ * <p><b>Transactions.</b> When the store {@linkplain IdempotencyStore#joinsTransactions() joins JTA transactions}
+ * (the JPA store on a JTA persistence unit) and every handler of the message is synchronous, the handlers and the
+ * "done" mark run in one transaction begun by the store ({@code @Transactional(REQUIRES_NEW)} in a server): a
+ * handler's {@code @Transactional(REQUIRED)} work joins it, and a failure rolls both back. The listener thread waits
+ * for the handlers' raised events to be published before the commit, so a failed publication rolls the work back too.
+ * Asynchronous handlers (returning a {@code CompletionStage}) run outside it; their "done" mark is written in a
+ * transaction of its own after they complete.
+ *
+ * <p><b>Store.</b> A CDI bean of type {@link IdempotencyStore} if the application or {@code sourceflow-jpa-idempotency}
+ * provides one, else an {@link InMemoryIdempotencyStore} bounded by {@code sourceflow.idempotency.max-entries}.
+ */
+@Singleton
+public final class IdempotencyGuard {
+
+    private static final System.Logger LOG = System.getLogger(IdempotencyGuard.class.getName());
+
+    private final IdempotencyStore store;
+    private final ProcessingStatistics statistics;
+    private final Instance<SourceFlowExecutors> executors;
+    private final Duration lease;
+    private final Duration ttl;
+    private final long maxRenewNanos;
+
+    @Inject
+    IdempotencyGuard(Instance<IdempotencyStore> stores, SourceFlowConfig config, ProcessingStatistics statistics,
+                     Instance<SourceFlowExecutors> executors) {
+        this.store = select(stores, config.idempotency());
+        this.statistics = statistics;
+        this.executors = executors;
+        this.lease = config.aws().visibilityTimeout();
+        this.ttl = config.idempotency().ttl();
+        this.maxRenewNanos = config.aws().maxVisibilityExtension().plus(lease).toNanos();
+    }
+
+    private static IdempotencyStore select(Instance<IdempotencyStore> stores, IdempotencySettings settings) {
+        if (stores.isAmbiguous()) {
+            StringBuilder beans = new StringBuilder();
+            stores.handles().forEach(h -> beans.append(beans.isEmpty() ? "" : ", ").append(h.getBean().getBeanClass().getName()));
+            throw new IllegalStateException("There are several IdempotencyStore beans (" + beans + "); keep one, or mark "
+                    + "the one SourceFlow must use @Alternative @Priority(...)");
+        }
+        if (stores.isResolvable()) {
+            IdempotencyStore chosen = stores.get();
+            LOG.log(Level.DEBUG, () -> "Idempotency store: the application's " + chosen.getClass().getName());
+            return chosen;
+        }
+        if (IdempotencySettings.STORE_JPA.equals(settings.store())) {
+            throw new IllegalStateException("sourceflow.idempotency.store=jpa but there is no IdempotencyStore bean: add the "
+                    + "io.sourceflow:sourceflow-jpa-idempotency jar to the application, or remove the key to use the "
+                    + "in-memory store");
+        }
+        LOG.log(Level.DEBUG, () -> "Idempotency store: in memory, at most " + settings.maxEntries() + " entries");
+        return new InMemoryIdempotencyStore(settings.maxEntries());
+    }
+
+    /** The store in use. */
+    IdempotencyStore store() {
+        return store;
+    }
+
+    /**
+     * Claims the message, and if this instance got it, runs {@code handling} (which maps the handlers' result to an
+     * outcome and never fails) and completes or releases the claim by its outcome. The stage never fails.
+     *
+     * @param synchronous whether every handler is synchronous (allows running them in the store's transaction)
+     */
+    CompletionStage<InboundOutcome> process(String queueName, String messageId, boolean synchronous,
+                                            Supplier<CompletionStage<InboundOutcome>> handling) {
+        Claim claim;
+        try {
+            claim = store.claim(queueName, messageId, lease);
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(InboundOutcome.retry(messageId, new IllegalStateException(
+                    "The idempotency store could not claim message " + messageId + " of " + queueName + " (" + e
+                    + "); the message was not handled and will be retried. Check the store's database.", e)));
+        }
+        switch (claim.outcome()) {
+            case ALREADY_DONE -> {
+                statistics.duplicate(queueName);
+                LOG.log(Level.DEBUG, () -> "Message " + messageId + " of " + queueName + " was already handled: deleting the duplicate");
+                return CompletableFuture.completedFuture(InboundOutcome.duplicate(messageId));
+            }
+            case HELD_ELSEWHERE -> {
+                statistics.held(queueName);
+                Duration wait = heldDelay(claim.leaseExpiry());
+                LOG.log(Level.DEBUG, () -> "Message " + messageId + " of " + queueName + " is being handled by another "
+                        + "instance: looking again in " + wait.toSeconds() + " s");
+                return CompletableFuture.completedFuture(InboundOutcome.heldElsewhere(messageId, wait));
+            }
+            case CLAIMED -> {
+                // handled below
+            }
+        }
+        Renewal renewal = new Renewal(claim);
+        if (synchronous && store.joinsTransactions()) {
+            try {
+                return CompletableFuture.completedFuture(inTransaction(claim, handling));
+            } finally {
+                renewal.stop();
+            }
+        }
+        CompletionStage<InboundOutcome> handled;
+        try {
+            handled = handling.get();
+        } catch (RuntimeException e) {
+            handled = CompletableFuture.completedFuture(InboundOutcome.retry(messageId, e));
+        }
+        return handled.handle((outcome, unexpected) -> {
+            renewal.stop();
+            InboundOutcome result = unexpected != null ? InboundOutcome.retry(messageId, unwrap(unexpected)) : outcome;
+            if (result.disposition() == InboundOutcome.Disposition.HANDLED) {
+                try {
+                    store.complete(claim, ttl);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "Message " + messageId + " of " + queueName + " was handled but its \"done\" "
+                            + "mark could not be written; it is deleted, and a duplicate arriving later would run again. "
+                            + "Check the idempotency store.", e);
+                    release(claim);
+                }
+            } else {
+                release(claim);
+            }
+            return result;
+        });
+    }
+
+    /** Handlers and the "done" mark in one store transaction; rolled back, and the claim released, on failure. */
+    private InboundOutcome inTransaction(Claim claim, Supplier<CompletionStage<InboundOutcome>> handling) {
+        try {
+            return store.inTransaction(() -> {
+                InboundOutcome outcome = await(handling.get());
+                if (outcome.disposition() != InboundOutcome.Disposition.HANDLED) {
+                    throw new RollBack(outcome);
+                }
+                store.complete(claim, ttl);
+                return outcome;
+            });
+        } catch (RuntimeException e) {
+            release(claim);
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof RollBack rollBack) {
+                    return rollBack.outcome;
+                }
+            }
+            return InboundOutcome.retry(claim.messageId(), new IllegalStateException("The transaction of message "
+                    + claim.messageId() + " of " + claim.consumer() + " (handler and idempotency mark) did not commit ("
+                    + e + "); it was rolled back and the message will be retried", e));
+        }
+    }
+
+    private static InboundOutcome await(CompletionStage<InboundOutcome> stage) {
+        try {
+            return stage.toCompletableFuture().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the handler ran", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("handler processing failed unexpectedly", e.getCause());
+        }
+    }
+
+    private void release(Claim claim) {
+        try {
+            store.release(claim);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Could not release the idempotency claim of message " + claim.messageId() + " of "
+                    + claim.consumer() + "; its retry waits until the claim's lease ends (" + claim.leaseExpiry() + ")", e);
+        }
+    }
+
+    /** Until the other owner's lease ends, but at least 1 s and at most one lease (then we look again). */
+    private Duration heldDelay(Instant otherLeaseExpiry) {
+        if (otherLeaseExpiry == null) {
+            return lease;
+        }
+        long millis = Duration.between(Instant.now(), otherLeaseExpiry).toMillis();
+        long seconds = Math.max(1, (millis + 999) / 1000);
+        return Duration.ofSeconds(Math.min(seconds, Math.max(1, lease.toSeconds())));
+    }
+
+    /** Sets the visibility of a message held by another instance so it is looked at again when that lease ends. */
+    static void lookAgainLater(SqsClient sqs, String queueUrl, Message message, InboundOutcome outcome) {
+        int seconds = (int) Math.min(43_200, Math.max(1, outcome.visibleAfter() == null ? 1 : outcome.visibleAfter().toSeconds()));
+        try {
+            sqs.changeMessageVisibility(r -> r.queueUrl(queueUrl).receiptHandle(message.receiptHandle()).visibilityTimeout(seconds));
+        } catch (SdkException e) {
+            LOG.log(Level.DEBUG, "Could not delay message " + outcome.messageId() + " held by another instance; it "
+                    + "becomes visible when its visibility timeout ends", e);
+        }
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        while (failure instanceof CompletionException && failure.getCause() != null) {
+            failure = failure.getCause();
+        }
+        return failure;
+    }
+
+    /** Carries a failed or rejected outcome out of the store's transaction, rolling it back. */
+    private static final class RollBack extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient InboundOutcome outcome;
+
+        RollBack(InboundOutcome outcome) {
+            super("handler did not succeed: rolling back", null, false, false);
+            this.outcome = outcome;
+        }
+    }
+
+    /** Renews one claim's lease every third of a lease while its handlers run, up to the heartbeat's cap. */
+    private final class Renewal {
+        private final Claim claim;
+        private final long started = System.nanoTime();
+        private final AtomicBoolean renewing = new AtomicBoolean();
+        private volatile boolean stopped;
+        private final ScheduledFuture<?> ticker;
+
+        Renewal(Claim claim) {
+            this.claim = claim;
+            long period = Math.max(TimeUnit.MILLISECONDS.toNanos(200), lease.toNanos() / 3);
+            this.ticker = executors.get().scheduler().scheduleWithFixedDelay(this::tick, period, period, TimeUnit.NANOSECONDS);
+        }
+
+        private void tick() {
+            if (stopped || !renewing.compareAndSet(false, true)) {
+                return;
+            }
+            if (System.nanoTime() - started > maxRenewNanos) {
+                LOG.log(Level.WARNING, "Handler of message " + claim.messageId() + " on " + claim.consumer() + " has run "
+                        + "past sourceflow.aws.max-visibility-extension; its idempotency claim is no longer renewed and "
+                        + "another instance may take it over");
+                stop();
+                return;
+            }
+            try {
+                executors.get().executor().execute(this::renew);
+            } catch (RejectedExecutionException e) {
+                renew();
+            }
+        }
+
+        private void renew() {
+            try {
+                if (!stopped && !store.renew(claim, lease)) {
+                    LOG.log(Level.WARNING, "The idempotency claim of message " + claim.messageId() + " on " + claim.consumer()
+                            + " was lost while its handler ran (taken over after its lease ended); its \"done\" mark will "
+                            + "not be written. Raise sourceflow.aws.visibility-timeout if handlers are often this slow");
+                    stop();
+                }
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "Could not renew the idempotency claim of message " + claim.messageId() + " on "
+                        + claim.consumer() + " (" + e + "); retrying at the next renewal");
+            } finally {
+                renewing.set(false);
+            }
+        }
+
+        void stop() {
+            stopped = true;
+            ticker.cancel(false);
+        }
+    }
+}
