@@ -67,7 +67,8 @@ public interface IdempotencyStore {
      * rethrown. Handlers annotated {@code @Transactional(REQUIRED)} join it. Called only when
      * {@link #joinsTransactions()} is {@code true}; the default runs {@code work} without a transaction.
      *
-     * @throws RuntimeException if the transaction cannot begin or commit (the work is then rolled back)
+     * @throws RuntimeException if the transaction cannot begin or commit, or was rolled back although {@code work}
+     *                          returned (e.g. {@code complete} found its claim lost and marked it rollback-only)
      */
     default <T> T inTransaction(Supplier<T> work) {
         return work.get();

@@ -9,7 +9,10 @@ import org.jboss.weld.environment.se.WeldContainer;
 
 import java.net.URL;
 import java.net.URLClassLoader;
+import jakarta.enterprise.inject.spi.Extension;
+
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -31,6 +34,14 @@ public final class CdiContainer implements AutoCloseable {
 
     /** Starts a container with the given configuration and bean classes; the SourceFlow extension loads as a service. */
     public static CdiContainer start(Map<String, String> properties, Class<?>... beanClasses) {
+        return start(properties, List.of(), beanClasses);
+    }
+
+    /**
+     * Starts a container with further portable extensions (e.g. another module's, or a JTA implementation's
+     * {@code @Transactional} support), which Weld SE does not load by itself with discovery off.
+     */
+    public static CdiContainer start(Map<String, String> properties, List<? extends Extension> extensions, Class<?>... beanClasses) {
         ClassLoader parent = Thread.currentThread().getContextClassLoader();
         ClassLoader deploymentLoader = new URLClassLoader("deployment-" + UUID.randomUUID(), new URL[0], parent);
         SmallRyeConfig config = new SmallRyeConfigBuilder()
@@ -41,6 +52,7 @@ public final class CdiContainer implements AutoCloseable {
         try {
             Weld weld = new Weld("test-" + UUID.randomUUID()).disableDiscovery().addBeanClasses(beanClasses)
                     .addExtension(new io.sourceflow.cdi.SourceFlowExtension());
+            extensions.forEach(weld::addExtension);
             return new CdiContainer(weld.initialize(), deploymentLoader, config);
         } catch (RuntimeException e) {
             ConfigProviderResolver.instance().releaseConfig(config);

@@ -42,6 +42,12 @@ public class ContainerTransactionRunner implements TransactionRunner {
         return run(work);
     }
 
+    /** {@code true}: {@link #inCallerTransaction} joins the caller's JTA transaction. */
+    @Override
+    public boolean joinsCallerTransactions() {
+        return true;
+    }
+
     private <T> T run(Function<EntityManager, T> work) {
         EntityManager em = emf.get().createEntityManager();
         try {

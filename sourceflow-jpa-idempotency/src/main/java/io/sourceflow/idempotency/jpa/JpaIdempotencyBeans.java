@@ -49,14 +49,26 @@ public class JpaIdempotencyBeans {
         return new JpaIdempotencyStore(runner, Clock.systemUTC());
     }
 
-    /** A JTA entity manager has no {@code EntityTransaction}: the portable way to tell the unit's transaction type. */
+    /**
+     * Whether the unit is JTA, portably: a JTA entity manager refuses {@code getTransaction()} (EclipseLink, or
+     * Hibernate with JPA transaction compliance); Hibernate by default allows it, but then refuses
+     * {@code joinTransaction()} without an active JTA transaction, or joins the active one, while a resource-local
+     * entity manager does neither.
+     */
     static boolean isJta(EntityManagerFactory factory) {
         EntityManager em = factory.createEntityManager();
         try {
-            em.getTransaction();
-            return false;
-        } catch (IllegalStateException e) {
-            return true;
+            try {
+                em.getTransaction();
+            } catch (IllegalStateException e) {
+                return true;
+            }
+            try {
+                em.joinTransaction();
+            } catch (jakarta.persistence.TransactionRequiredException e) {
+                return true;
+            }
+            return em.isJoinedToTransaction();
         } finally {
             em.close();
         }

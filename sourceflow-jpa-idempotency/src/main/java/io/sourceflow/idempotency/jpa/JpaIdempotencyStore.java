@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -41,6 +42,8 @@ public final class JpaIdempotencyStore implements IdempotencyStore {
     private final Clock clock;
     private final String ownerPrefix = UUID.randomUUID() + ":";
     private final AtomicLong attempts = new AtomicLong();
+    /** Set while {@link #inTransaction} runs on a thread: whether a {@link #complete} in it found its claim lost. */
+    private final ThreadLocal<AtomicBoolean> claimLostInTransaction = new ThreadLocal<>();
 
     /**
      * @param tx    how to reach the persistence unit that maps {@link ProcessedMessage}
@@ -146,6 +149,10 @@ public final class JpaIdempotencyStore implements IdempotencyStore {
                 return null;
             });
         } catch (ClaimLostException e) {
+            AtomicBoolean inTransaction = claimLostInTransaction.get();
+            if (inTransaction != null) {
+                inTransaction.set(true);
+            }
             LOG.log(Level.WARNING, () -> "Claim on " + claim.consumer() + "/" + claim.messageId()
                     + " was lost (its lease expired and another instance took it over, or cleanup removed it): not "
                     + "marked done, and the surrounding JTA transaction, if any, was marked rollback-only. Raise the lease or renew "
@@ -202,10 +209,34 @@ public final class JpaIdempotencyStore implements IdempotencyStore {
         return tx.joinsCallerTransactions();
     }
 
-    /** Runs {@code work} in a new transaction of the runner ({@code @Transactional(REQUIRES_NEW)} in a server). */
+    /**
+     * Runs {@code work} in a new transaction of the runner ({@code @Transactional(REQUIRES_NEW)} in a server). If a
+     * {@link #complete} inside it found the claim lost, the transaction is rolled back and this throws, so that the
+     * caller does not take the rolled-back work for done.
+     *
+     * @throws IllegalStateException if the claim completed inside {@code work} had been lost
+     */
     @Override
     public <T> T inTransaction(java.util.function.Supplier<T> work) {
-        return tx.inNewTransaction(em -> work.get());
+        AtomicBoolean lost = new AtomicBoolean();
+        AtomicBoolean outer = claimLostInTransaction.get();
+        claimLostInTransaction.set(lost);
+        try {
+            return tx.inNewTransaction(em -> {
+                T result = work.get();
+                if (lost.get()) {
+                    throw new IllegalStateException("The idempotency claim was lost while the handler ran (its lease "
+                            + "ended and another instance took it over): the handler's transaction was rolled back");
+                }
+                return result;
+            });
+        } finally {
+            if (outer == null) {
+                claimLostInTransaction.remove();
+            } else {
+                claimLostInTransaction.set(outer);
+            }
+        }
     }
 
     private static void requireKey(String consumer, String messageId) {

@@ -79,6 +79,12 @@ public final class JtaTransactionRunner implements TransactionRunner {
         }
     }
 
+    /** {@code true}: {@link #inCallerTransaction} joins the caller's JTA transaction. */
+    @Override
+    public boolean joinsCallerTransactions() {
+        return true;
+    }
+
     private <T> T runOwn(Function<EntityManager, T> work) throws SystemException {
         try {
             tm.begin();
