@@ -48,7 +48,8 @@ public final class SourceFlowExtension implements Extension {
             HandlerDispatcher.class, OutboundRouter.class,
             io.sourceflow.aws.AwsServiceClients.class, io.sourceflow.aws.SourceFlowExecutors.class,
             io.sourceflow.aws.MessageSerializer.class, io.sourceflow.aws.InboundProcessor.class,
-            io.sourceflow.aws.SourceFlowRuntime.class, io.sourceflow.aws.AwsTransport.class);
+            io.sourceflow.aws.SourceFlowRuntime.class, io.sourceflow.aws.AwsTransport.class,
+            io.sourceflow.aws.DataEncryption.class);
 
     private final List<DiscoveredHandler> discovered = new ArrayList<>();
     private final List<String> problems = new ArrayList<>();
