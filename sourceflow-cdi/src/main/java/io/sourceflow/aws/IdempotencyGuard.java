@@ -15,10 +15,11 @@ import software.amazon.awssdk.services.sqs.model.Message;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -46,12 +47,13 @@ import java.util.function.Supplier;
  * a crash the lease runs out within one visibility timeout, and the redelivered message is taken over.
  *
  * <p><b>Transactions.</b> When the store {@linkplain IdempotencyStore#joinsTransactions() joins JTA transactions}
- * (the JPA store on a JTA persistence unit) and every handler of the message is synchronous, the handlers and the
+ * (the JPA store on a JTA persistence unit) and the message has one synchronous handler, the handler and the
  * "done" mark run in one transaction begun by the store ({@code @Transactional(REQUIRES_NEW)} in a server): a
- * handler's {@code @Transactional(REQUIRED)} work joins it, and a failure rolls both back. The listener thread waits
- * for the handlers' raised events to be published before the commit, so a failed publication rolls the work back too.
- * Asynchronous handlers (returning a {@code CompletionStage}) run outside it; their "done" mark is written in a
- * transaction of its own after they complete.
+ * handler's {@code @Transactional(REQUIRED)} work joins it, and a failure rolls both back. Events and commands the
+ * handler raised leave after the commit (and are dropped on rollback), through the transport's commit gate; the
+ * listener does not wait for them inside the transaction. Asynchronous handlers (returning a
+ * {@code CompletionStage}) and events with several handlers run outside it (each handler in its own transactions);
+ * their "done" mark is written in a transaction of its own after they all completed.
  *
  * <p><b>Store.</b> A CDI bean of type {@link IdempotencyStore} if the application or {@code sourceflow-jpa-idempotency}
  * provides one, else an {@link InMemoryIdempotencyStore} bounded by {@code sourceflow.idempotency.max-entries}.
@@ -109,9 +111,10 @@ public final class IdempotencyGuard {
      * Claims the message, and if this instance got it, runs {@code handling} (which maps the handlers' result to an
      * outcome and never fails) and completes or releases the claim by its outcome. The stage never fails.
      *
-     * @param synchronous whether every handler is synchronous (allows running them in the store's transaction)
+     * @param oneSynchronousHandler whether the message has exactly one handler, and it is synchronous (allows
+     *                              running it in the store's transaction)
      */
-    CompletionStage<InboundOutcome> process(String queueName, String messageId, boolean synchronous,
+    CompletionStage<InboundOutcome> process(String queueName, String messageId, boolean oneSynchronousHandler,
                                             Supplier<CompletionStage<InboundOutcome>> handling) {
         Claim claim;
         try {
@@ -139,9 +142,9 @@ public final class IdempotencyGuard {
             }
         }
         Renewal renewal = new Renewal(claim);
-        if (synchronous && store.joinsTransactions()) {
+        if (oneSynchronousHandler && store.joinsTransactions()) {
             try {
-                return CompletableFuture.completedFuture(inTransaction(claim, handling));
+                return inTransaction(claim, handling);
             } finally {
                 renewal.stop();
             }
@@ -171,39 +174,49 @@ public final class IdempotencyGuard {
         });
     }
 
-    /** Handlers and the "done" mark in one store transaction; rolled back, and the claim released, on failure. */
-    private InboundOutcome inTransaction(Claim claim, Supplier<CompletionStage<InboundOutcome>> handling) {
+    /**
+     * The handler and the "done" mark in one store transaction; rolled back, and the claim released, on failure. The
+     * handler runs on this thread; if its stage is not complete when it returns, the handler succeeded and what remains
+     * is the publication of the messages it raised, which the transport holds until the commit: the mark is written and
+     * the transaction committed without waiting for them, and the returned stage follows their publication.
+     */
+    private CompletionStage<InboundOutcome> inTransaction(Claim claim, Supplier<CompletionStage<InboundOutcome>> handling) {
+        List<CompletableFuture<InboundOutcome>> afterCommit = new ArrayList<>(1);
+        InboundOutcome outcome;
         try {
-            return store.inTransaction(() -> {
-                InboundOutcome outcome = await(handling.get());
-                if (outcome.disposition() != InboundOutcome.Disposition.HANDLED) {
-                    throw new RollBack(outcome);
+            outcome = store.inTransaction(() -> {
+                CompletableFuture<InboundOutcome> stage = handling.get().toCompletableFuture();
+                if (!stage.isDone()) {
+                    store.complete(claim, ttl);
+                    afterCommit.add(stage);
+                    return null;
+                }
+                InboundOutcome handled = stage.isCompletedExceptionally()
+                        ? InboundOutcome.retry(claim.messageId(), stage.handle((v, e) -> unwrap(e)).join())
+                        : stage.join();
+                if (handled.disposition() != InboundOutcome.Disposition.HANDLED) {
+                    throw new RollBack(handled);
                 }
                 store.complete(claim, ttl);
-                return outcome;
+                return handled;
             });
         } catch (RuntimeException e) {
             release(claim);
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof RollBack rollBack) {
-                    return rollBack.outcome;
+                    return CompletableFuture.completedFuture(rollBack.outcome);
                 }
             }
-            return InboundOutcome.retry(claim.messageId(), new IllegalStateException("The transaction of message "
-                    + claim.messageId() + " of " + claim.consumer() + " (handler and idempotency mark) did not commit ("
-                    + e + "); it was rolled back and the message will be retried", e));
+            return CompletableFuture.completedFuture(InboundOutcome.retry(claim.messageId(), new IllegalStateException(
+                    "The transaction of message " + claim.messageId() + " of " + claim.consumer() + " (handler and "
+                    + "idempotency mark) did not commit (" + e + "); it was rolled back and the message will be retried", e)));
         }
-    }
-
-    private static InboundOutcome await(CompletionStage<InboundOutcome> stage) {
-        try {
-            return stage.toCompletableFuture().get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while the handler ran", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("handler processing failed unexpectedly", e.getCause());
+        if (afterCommit.isEmpty()) {
+            return CompletableFuture.completedFuture(outcome);
         }
+        // committed: a failed publication is reported by the transport; a retry of this message is now a duplicate
+        return afterCommit.get(0).handle((published, unexpected) ->
+                unexpected != null ? InboundOutcome.retry(claim.messageId(), unwrap(unexpected)) : published);
     }
 
     private void release(Claim claim) {

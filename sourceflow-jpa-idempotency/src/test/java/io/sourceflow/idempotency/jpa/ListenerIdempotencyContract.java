@@ -69,6 +69,7 @@ abstract class ListenerIdempotencyContract {
     public record WriteThenFailOnce(String key) implements Command {}
     public record FailOnce(String key) implements Command {}
     public record Block(String key) implements Command {}
+    public record WriteAndSend(String key) implements Command {}
 
     /** What one instance's handlers did. */
     @Singleton
@@ -134,6 +135,14 @@ abstract class ListenerIdempotencyContract {
     public static class Handlers {
         @Inject Probe probe;
         @Inject DataSource dataSource;
+        @Inject CommandBus bus;
+
+        @Transactional
+        public void on(@Handles WriteAndSend command) {
+            probe.attempt(command.key());
+            insertRow(command.key());
+            bus.send(new Write(command.key() + "-next")); // leaves after the commit
+        }
 
         @Transactional
         public void on(@Handles Write command) {
@@ -186,7 +195,7 @@ abstract class ListenerIdempotencyContract {
 
     private Map<String, String> config(ElasticMqServer elasticMq, String queue, String... more) {
         Map<String, String> config = AwsTestConfig.emulator(elasticMq.endpoint());
-        for (Class<?> type : List.of(Write.class, WriteThenFailOnce.class, FailOnce.class, Block.class)) {
+        for (Class<?> type : List.of(Write.class, WriteThenFailOnce.class, FailOnce.class, Block.class, WriteAndSend.class)) {
             config.put("sourceflow.routes.commands." + type.getSimpleName(), queue);
         }
         config.put("sourceflow.aws.visibility-timeout", "3s");
@@ -389,6 +398,24 @@ abstract class ListenerIdempotencyContract {
             });
             assertThat(probe.attempts(key)).isEqualTo(2);
             assertThat(rows(key)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aCommandSentByAHandlerLeavesAfterTheCommitOfItsTransaction(ElasticMqServer elasticMq) {
+        String queue = "jpa-send-" + AwsTestConfig.unique();
+        String key = "send-" + queue;
+        try (SqsClient sqs = AwsClients.of(elasticMq).sqs();
+             CdiContainer consumer = instance(elasticMq, queue)) {
+            consumer.select(CommandBus.class).send(new WriteAndSend(key));
+            String url = url(sqs, queue);
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(rows(key + "-next")).isEqualTo(1);
+                assertThat(RawMessages.approximateCount(sqs, url)).isZero();
+                assertThat(marks(queue, "DONE")).isEqualTo(2);
+            });
+            assertThat(rows(key)).isEqualTo(1);
+            assertThat(consumer.select(Probe.class).attempts(key)).isEqualTo(1);
         }
     }
 
