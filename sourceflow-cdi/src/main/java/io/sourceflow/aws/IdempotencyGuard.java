@@ -278,7 +278,11 @@ public final class IdempotencyGuard {
         Renewal(Claim claim) {
             this.claim = claim;
             long period = Math.max(TimeUnit.MILLISECONDS.toNanos(200), lease.toNanos() / 3);
-            this.ticker = executors.get().scheduler().scheduleWithFixedDelay(this::tick, period, period, TimeUnit.NANOSECONDS);
+            // the lease runs from before the claim's round trip: a slow claim (e.g. waiting on a concurrent insert of
+            // the same key) leaves less of it, so the first renewal comes when two periods of it remain, or at once
+            long remaining = Duration.between(Instant.now(), claim.leaseExpiry()).toNanos();
+            long first = Math.max(0, Math.min(period, remaining - 2 * period));
+            this.ticker = executors.get().scheduler().scheduleWithFixedDelay(this::tick, first, period, TimeUnit.NANOSECONDS);
         }
 
         private void tick() {
