@@ -60,7 +60,8 @@ final class ResourceProbe {
                 return Optional.of("the key is " + described.keyMetadata().keyStateAsString()
                         + ", not Enabled: enable it (or cancel its deletion) or configure another key");
             }
-            if (described.keyMetadata().keyUsage() != KeyUsageType.ENCRYPT_DECRYPT) {
+            String usage = described.keyMetadata().keyUsageAsString();
+            if (usage != null && !usage.equals(KeyUsageType.ENCRYPT_DECRYPT.toString())) {
                 return Optional.of("the key's usage is " + described.keyMetadata().keyUsageAsString()
                         + ", not ENCRYPT_DECRYPT: configure a symmetric encryption key");
             }
