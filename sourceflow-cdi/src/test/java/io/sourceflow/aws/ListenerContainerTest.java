@@ -291,7 +291,8 @@ class ListenerContainerTest {
     void thePollerRecoversFromAnOutageWithoutLosingMessages(ElasticMqServer elasticMq) throws Exception {
         String queue = "outage-" + AwsTestConfig.unique();
         try (TcpProxy proxy = TcpProxy.to(elasticMq.endpoint());
-             CdiContainer consumer = deploy(config(proxy.endpoint(), "Work", queue));
+             // a receive whose answer the outage cut off hides its messages for a visibility timeout: keep it short
+             CdiContainer consumer = deploy(config(proxy.endpoint(), "Work", queue, "sourceflow.aws.visibility-timeout", "5s"));
              CdiContainer sender = deploy(config(elasticMq.endpoint(), "Work", queue, "sourceflow.aws.command-listener.enabled", "false"))) {
             Probe probe = consumer.select(Probe.class);
             sender.select(CommandBus.class).send(new Work(1));
