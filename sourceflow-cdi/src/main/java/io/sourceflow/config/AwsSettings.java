@@ -24,6 +24,9 @@ import java.util.Optional;
  * @param batchLinger how long a send waits for others to share a batch request
  * @param shutdownTimeout how long stopping waits for running handlers
  * @param executor JNDI name of the ManagedExecutorService that runs pollers and handlers
+ * @param retryInitialDelay visibility delay after a handler's first failure (doubles with each receive)
+ * @param retryMaxDelay the largest retry delay
+ * @param maxVisibilityExtension how long, in total, the heartbeat extends a running handler's message
  * @param encryption KMS envelope encryption
  */
 public record AwsSettings(Optional<String> region, Optional<URI> endpoint,
@@ -32,5 +35,6 @@ public record AwsSettings(Optional<String> region, Optional<URI> endpoint,
                           ProvisioningMode provisioning, int maxReceiveCount,
                           Duration visibilityTimeout, Duration waitTime, int maxConcurrentMessages,
                           Duration messageRetention, Duration batchLinger, Duration shutdownTimeout,
-                          String executor, EncryptionSettings encryption) {
+                          String executor, Duration retryInitialDelay, Duration retryMaxDelay,
+                          Duration maxVisibilityExtension, EncryptionSettings encryption) {
 }

@@ -49,6 +49,9 @@ public final class SourceFlowConfigReader {
     static final String BATCH_LINGER = "sourceflow.aws.batch-linger";
     static final String SHUTDOWN_TIMEOUT = "sourceflow.aws.shutdown-timeout";
     static final String EXECUTOR = "sourceflow.aws.executor";
+    static final String RETRY_INITIAL = "sourceflow.aws.retry.initial-delay";
+    static final String RETRY_MAX = "sourceflow.aws.retry.max-delay";
+    static final String MAX_EXTENSION = "sourceflow.aws.max-visibility-extension";
     static final String ENCRYPTION_ENABLED = "sourceflow.aws.encryption.enabled";
     static final String KMS_KEY_ID = "sourceflow.aws.encryption.kms-key-id";
     static final String DATA_KEY_MAX_AGE = "sourceflow.aws.encryption.data-key-max-age";
@@ -60,7 +63,7 @@ public final class SourceFlowConfigReader {
     public static final Set<String> KNOWN_KEYS = Set.of(SERVICE_NAME, LISTEN_QUEUES, SUBSCRIBE_TOPICS, REGION,
             ENDPOINT, COMMAND_ROUTING, EVENT_ROUTING, COMMAND_LISTENER, EVENT_LISTENER, PROVISIONING,
             MAX_RECEIVE_COUNT, VISIBILITY_TIMEOUT, WAIT_TIME, MAX_CONCURRENT, RETENTION, BATCH_LINGER,
-            SHUTDOWN_TIMEOUT, EXECUTOR, ENCRYPTION_ENABLED, KMS_KEY_ID, DATA_KEY_MAX_AGE, DATA_KEY_MAX_MESSAGES,
+            SHUTDOWN_TIMEOUT, EXECUTOR, RETRY_INITIAL, RETRY_MAX, MAX_EXTENSION, ENCRYPTION_ENABLED, KMS_KEY_ID, DATA_KEY_MAX_AGE, DATA_KEY_MAX_MESSAGES,
             IDEMPOTENCY_TTL, IDEMPOTENCY_MAX_ENTRIES);
 
     private static final Pattern LOGICAL_NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
@@ -107,7 +110,13 @@ public final class SourceFlowConfigReader {
             }
         });
 
-        Duration visibility = duration(VISIBILITY_TIMEOUT, Duration.ofSeconds(30), Duration.ZERO, Duration.ofHours(12));
+        Duration visibility = duration(VISIBILITY_TIMEOUT, Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofHours(12));
+        Duration retryInitial = duration(RETRY_INITIAL, Duration.ofSeconds(1), Duration.ZERO, Duration.ofHours(12));
+        Duration retryMax = duration(RETRY_MAX, Duration.ofMinutes(5), Duration.ZERO, Duration.ofHours(12));
+        if (retryMax.compareTo(retryInitial) < 0) {
+            problems.add(RETRY_MAX + "=" + retryMax + " is below " + RETRY_INITIAL + "=" + retryInitial + "; the maximum must be at least the initial delay");
+        }
+        Duration maxExtension = duration(MAX_EXTENSION, Duration.ofHours(1), Duration.ZERO, Duration.ofHours(11));
         EncryptionSettings encryption = new EncryptionSettings(
                 bool(ENCRYPTION_ENABLED, false), string(KMS_KEY_ID),
                 duration(DATA_KEY_MAX_AGE, Duration.ofMinutes(5), Duration.ZERO, Duration.ofDays(1)),
@@ -129,6 +138,7 @@ public final class SourceFlowConfigReader {
                 duration(BATCH_LINGER, Duration.ofMillis(5), Duration.ZERO, Duration.ofSeconds(1)),
                 duration(SHUTDOWN_TIMEOUT, Duration.ofSeconds(30), Duration.ZERO, Duration.ofHours(1)),
                 string(EXECUTOR).orElse("java:comp/DefaultManagedExecutorService"),
+                retryInitial, retryMax, maxExtension,
                 encryption);
         Duration ttl = duration(IDEMPOTENCY_TTL, Duration.ofDays(14), Duration.ofMinutes(1), Duration.ofDays(365));
         IdempotencySettings idempotency = new IdempotencySettings(ttl, (int) integer(IDEMPOTENCY_MAX_ENTRIES, 100_000, 100, 100_000_000));

@@ -174,7 +174,8 @@ class DeploymentValidationTest {
 
     @Test
     void validDeploymentsStart() {
-        try (CdiContainer container = CdiContainer.start(Map.of(), FifoWithKeyHandler.class, AsyncAndContext.class)) {
+        try (CdiContainer container = CdiContainer.start(Map.of("sourceflow.aws.command-routing.enabled", "false",
+                "sourceflow.aws.command-listener.enabled", "false"), FifoWithKeyHandler.class, AsyncAndContext.class)) {
             HandlerRegistry registry = container.select(HandlerRegistry.class);
             assertThat(registry.byLogicalName("FifoWithKey")).isPresent();
             assertThat(registry.byLogicalName("Shipped")).isPresent();

@@ -1,0 +1,63 @@
+package io.sourceflow.aws;
+
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import java.util.List;
+import java.util.NoSuchElementException;
+
+/**
+ * Pauses and resumes this deployment's queue listeners at runtime, e.g. for blue/green switches or while
+ * a dependency is down. Inject it: {@code @Inject ListenerControl listeners;}. A paused listener finishes
+ * its receive in progress and its running handlers, then stops receiving until resumed. Pausing is not
+ * persisted: a restart polls again.
+ */
+@Singleton
+public final class ListenerControl {
+
+    private final SourceFlowRuntime runtime;
+
+    @Inject
+    ListenerControl(SourceFlowRuntime runtime) {
+        this.runtime = runtime;
+    }
+
+    /** The queues this deployment polls. */
+    public List<String> queues() {
+        return runtime.listeners().stream().map(QueueListener::queueName).toList();
+    }
+
+    /** Pauses every listener. */
+    public void pauseAll() {
+        runtime.listeners().forEach(QueueListener::pause);
+    }
+
+    /** Resumes every listener. */
+    public void resumeAll() {
+        runtime.listeners().forEach(QueueListener::resume);
+    }
+
+    /**
+     * Pauses one queue's listener.
+     *
+     * @throws NoSuchElementException if this deployment does not poll that queue
+     */
+    public void pause(String queue) {
+        listener(queue).pause();
+    }
+
+    /** Resumes one queue's listener. */
+    public void resume(String queue) {
+        listener(queue).resume();
+    }
+
+    /** Whether a queue's listener is paused. */
+    public boolean isPaused(String queue) {
+        return listener(queue).isPaused();
+    }
+
+    private QueueListener listener(String queue) {
+        return runtime.listeners().stream().filter(l -> l.queueName().equals(queue)).findFirst()
+                .orElseThrow(() -> new NoSuchElementException("This deployment does not poll queue '" + queue + "'; it polls " + queues()));
+    }
+}

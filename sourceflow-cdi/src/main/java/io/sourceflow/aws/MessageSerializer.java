@@ -1,0 +1,100 @@
+package io.sourceflow.aws;
+
+import io.sourceflow.cdi.MessageDescriptor;
+import io.sourceflow.config.SourceFlowConfig;
+import io.sourceflow.wire.CloudEvent;
+import io.sourceflow.wire.CloudEventCodec;
+import io.sourceflow.wire.UndecodableMessageException;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import jakarta.json.bind.Jsonb;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Turns a message into wire format 1 (a CloudEvents JSON body plus three message attributes) and back.
+ * The Java type of an incoming message comes only from the deployment's allow-list of logical names.
+ */
+@Singleton
+public final class MessageSerializer {
+
+    private final Jsonb jsonb;
+    private final CloudEventCodec codec;
+    private final String source;
+    private final AtomicLong sequence = new AtomicLong();
+
+    @Inject
+    MessageSerializer(SourceFlowConfig config) {
+        this.jsonb = CloudEventCodec.defaultJsonb();
+        this.codec = new CloudEventCodec(jsonb);
+        this.source = "/sourceflow/" + config.serviceName().orElse("unnamed-service");
+    }
+
+    /** Encodes a message for a destination; the size counts the body and attributes as SQS/SNS do. */
+    OutboundMessage encode(MessageDescriptor descriptor, Object message, Optional<String> groupId) {
+        String id = UUID.randomUUID().toString();
+        String data = codec.dataToJson(message);
+        CloudEvent event = new CloudEvent(id, descriptor.logicalName(), source, Instant.now(),
+                descriptor.entityKeyOf(message).orElse(null), CloudEvent.JSON_CONTENT_TYPE,
+                sequence.incrementAndGet(), null, null, data);
+        String body = codec.write(event);
+        Map<String, String> attributes = Map.of(
+                WireAttributes.TYPE, descriptor.logicalName(),
+                WireAttributes.WIRE_VERSION, CloudEventCodec.WIRE_VERSION,
+                WireAttributes.CONTENT_TYPE, event.dataContentType());
+        return new OutboundMessage(id, descriptor.logicalName(), groupId, body, attributes,
+                sizeOf(body, attributes), new CompletableFuture<>());
+    }
+
+    /** Reads the CloudEvent of a body (already unwrapped from any SNS envelope). */
+    CloudEvent read(String body) throws UndecodableMessageException {
+        return codec.read(body);
+    }
+
+    /** Binds an event's data to the allow-listed type. */
+    Object data(CloudEvent event, Class<?> type) throws UndecodableMessageException {
+        return codec.dataFromJson(event.dataJson(), type);
+    }
+
+    static int sizeOf(String body, Map<String, String> attributes) {
+        int size = utf8Length(body);
+        for (Map.Entry<String, String> attribute : attributes.entrySet()) {
+            size += utf8Length(attribute.getKey()) + "String".length() + utf8Length(attribute.getValue());
+        }
+        return size;
+    }
+
+    /** UTF-8 length without encoding (the body can be large and this runs for every message). */
+    static int utf8Length(CharSequence text) {
+        int length = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                length++;
+            } else if (c < 0x800) {
+                length += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                length += 4;
+                i++;
+            } else {
+                length += 3;
+            }
+        }
+        return length;
+    }
+
+    @PreDestroy
+    void close() {
+        try {
+            jsonb.close();
+        } catch (Exception ignored) {
+            // nothing to do at shutdown
+        }
+    }
+}

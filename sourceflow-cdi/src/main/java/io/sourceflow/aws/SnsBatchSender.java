@@ -1,0 +1,74 @@
+package io.sourceflow.aws;
+
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.sns.SnsClient;
+import software.amazon.awssdk.services.sns.model.BatchResultErrorEntry;
+import software.amazon.awssdk.services.sns.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sns.model.PublishBatchRequestEntry;
+import software.amazon.awssdk.services.sns.model.PublishBatchResponse;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Publishes batches to one SNS topic with PublishBatch. */
+final class SnsBatchSender implements BatchSender {
+
+    /** SNS accepts 256 KiB per message and per batch. */
+    static final int MAX_BYTES = 262_144;
+
+    private final SnsClient sns;
+    private final String topicName;
+    private final String topicArn;
+
+    SnsBatchSender(SnsClient sns, String topicName, String topicArn) {
+        this.sns = sns;
+        this.topicName = topicName;
+        this.topicArn = topicArn;
+    }
+
+    @Override
+    public int maxBatchBytes() {
+        return MAX_BYTES;
+    }
+
+    @Override
+    public void send(List<OutboundMessage> batch) {
+        PublishBatchResponse response;
+        try {
+            List<PublishBatchRequestEntry> entries = new ArrayList<>(batch.size());
+            for (int i = 0; i < batch.size(); i++) {
+                entries.add(entry(i, batch.get(i)));
+            }
+            response = sns.publishBatch(b -> b.topicArn(topicArn).publishBatchRequestEntries(entries));
+        } catch (SdkException e) {
+            batch.forEach(m -> m.accepted().completeExceptionally(new SendFailedException("Publishing " + m.logicalType()
+                    + " " + m.messageId() + " to topic " + topicName + " failed: " + e.getMessage(), e)));
+            return;
+        }
+        Map<String, BatchResultErrorEntry> failed = new HashMap<>();
+        response.failed().forEach(f -> failed.put(f.id(), f));
+        for (int i = 0; i < batch.size(); i++) {
+            OutboundMessage message = batch.get(i);
+            BatchResultErrorEntry error = failed.get(Integer.toString(i));
+            if (error == null) {
+                message.accepted().complete(null);
+            } else {
+                message.accepted().completeExceptionally(new SendFailedException("Topic " + topicName + " rejected "
+                        + message.logicalType() + " " + message.messageId() + ": " + error.code() + " " + error.message()));
+            }
+        }
+    }
+
+    private static PublishBatchRequestEntry entry(int index, OutboundMessage message) {
+        Map<String, MessageAttributeValue> attributes = new HashMap<>();
+        message.attributes().forEach((k, v) -> attributes.put(k, MessageAttributeValue.builder().dataType("String").stringValue(v).build()));
+        PublishBatchRequestEntry.Builder entry = PublishBatchRequestEntry.builder()
+                .id(Integer.toString(index))
+                .message(message.body())
+                .messageAttributes(attributes);
+        message.groupId().ifPresent(group -> entry.messageGroupId(group).messageDeduplicationId(message.messageId()));
+        return entry.build();
+    }
+}

@@ -1,0 +1,94 @@
+package io.sourceflow.aws;
+
+import io.sourceflow.config.SourceFlowConfig;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import javax.naming.InitialContext;
+import javax.naming.NamingException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Where pollers, handlers and batch flushes run. In an application server: the container's
+ * {@code ManagedExecutorService} ({@code sourceflow.aws.executor}) and
+ * {@code java:comp/DefaultManagedScheduledExecutorService}, so the server manages the threads and handlers
+ * see the application's context. In Java SE (no JNDI): bounded pools of SourceFlow's own, shut down with the
+ * application.
+ */
+@Singleton
+public final class SourceFlowExecutors {
+
+    private static final System.Logger LOG = System.getLogger(SourceFlowExecutors.class.getName());
+    private static final String SCHEDULER_JNDI = "java:comp/DefaultManagedScheduledExecutorService";
+
+    private final ExecutorService executor;
+    private final ScheduledExecutorService scheduler;
+    private final boolean owned;
+
+    @Inject
+    SourceFlowExecutors(SourceFlowConfig config) {
+        ExecutorService managed = lookup(config.aws().executor(), ExecutorService.class);
+        ScheduledExecutorService managedScheduler = lookup(SCHEDULER_JNDI, ScheduledExecutorService.class);
+        if (managed != null && managedScheduler != null) {
+            executor = managed;
+            scheduler = managedScheduler;
+            owned = false;
+            LOG.log(System.Logger.Level.DEBUG, "Using the container's managed executors");
+        } else {
+            executor = Executors.newCachedThreadPool(threads("sourceflow-worker"));
+            scheduler = Executors.newScheduledThreadPool(1, threads("sourceflow-scheduler"));
+            owned = true;
+            LOG.log(System.Logger.Level.DEBUG, "No managed executor at " + config.aws().executor() + ": using SourceFlow's own threads (Java SE)");
+        }
+    }
+
+    private static <T> T lookup(String name, Class<T> type) {
+        try {
+            Object found = new InitialContext().lookup(name);
+            return type.isInstance(found) ? type.cast(found) : null;
+        } catch (NamingException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static ThreadFactory threads(String prefix) {
+        AtomicInteger counter = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + "-" + counter.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /** Runs pollers, handlers and AWS calls. */
+    public ExecutorService executor() {
+        return executor;
+    }
+
+    /** Times batch lingers, backoffs and heartbeats (tasks are short and hand work to {@link #executor()}). */
+    public ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+
+    @PreDestroy
+    void shutdown() {
+        if (owned) {
+            scheduler.shutdownNow();
+            executor.shutdown();
+            try {
+                if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+                    executor.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                executor.shutdownNow();
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.sourceflow.aws;
+
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Sends batches to one SQS queue with SendMessageBatch. */
+final class SqsBatchSender implements BatchSender {
+
+    /** SQS accepts 1 MiB per message and per batch. */
+    static final int MAX_BYTES = 1_048_576;
+
+    private final SqsClient sqs;
+    private final String queueName;
+    private final String queueUrl;
+
+    SqsBatchSender(SqsClient sqs, String queueName, String queueUrl) {
+        this.sqs = sqs;
+        this.queueName = queueName;
+        this.queueUrl = queueUrl;
+    }
+
+    @Override
+    public int maxBatchBytes() {
+        return MAX_BYTES;
+    }
+
+    @Override
+    public void send(List<OutboundMessage> batch) {
+        SendMessageBatchResponse response;
+        try {
+            List<SendMessageBatchRequestEntry> entries = new ArrayList<>(batch.size());
+            for (int i = 0; i < batch.size(); i++) {
+                entries.add(entry(i, batch.get(i)));
+            }
+            response = sqs.sendMessageBatch(b -> b.queueUrl(queueUrl).entries(entries));
+        } catch (SdkException e) {
+            batch.forEach(m -> m.accepted().completeExceptionally(new SendFailedException("Sending " + m.logicalType() + " "
+                    + m.messageId() + " to queue " + queueName + " failed: " + e.getMessage(), e)));
+            return;
+        }
+        Map<String, BatchResultErrorEntry> failed = new HashMap<>();
+        response.failed().forEach(f -> failed.put(f.id(), f));
+        for (int i = 0; i < batch.size(); i++) {
+            OutboundMessage message = batch.get(i);
+            BatchResultErrorEntry error = failed.get(Integer.toString(i));
+            if (error == null) {
+                message.accepted().complete(null);
+            } else {
+                message.accepted().completeExceptionally(new SendFailedException("Queue " + queueName + " rejected "
+                        + message.logicalType() + " " + message.messageId() + ": " + error.code() + " " + error.message()
+                        + (Boolean.TRUE.equals(error.senderFault()) ? " (sender fault)" : " (service fault; retry)")));
+            }
+        }
+    }
+
+    private static SendMessageBatchRequestEntry entry(int index, OutboundMessage message) {
+        Map<String, MessageAttributeValue> attributes = new HashMap<>();
+        message.attributes().forEach((k, v) -> attributes.put(k, MessageAttributeValue.builder().dataType("String").stringValue(v).build()));
+        SendMessageBatchRequestEntry.Builder entry = SendMessageBatchRequestEntry.builder()
+                .id(Integer.toString(index))
+                .messageBody(message.body())
+                .messageAttributes(attributes);
+        message.groupId().ifPresent(group -> entry.messageGroupId(group).messageDeduplicationId(message.messageId()));
+        return entry.build();
+    }
+}

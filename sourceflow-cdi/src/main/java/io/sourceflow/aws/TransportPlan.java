@@ -1,0 +1,134 @@
+package io.sourceflow.aws;
+
+import io.sourceflow.aws.provisioning.ProvisioningPlan;
+import io.sourceflow.aws.provisioning.QueueSpec;
+import io.sourceflow.aws.provisioning.SubscriptionSpec;
+import io.sourceflow.aws.provisioning.TopicSpec;
+import io.sourceflow.cdi.HandlerRegistry;
+import io.sourceflow.cdi.MessageDescriptor;
+import io.sourceflow.cdi.MessageKind;
+import io.sourceflow.cdi.Route;
+import io.sourceflow.config.AwsSettings;
+import io.sourceflow.config.InvalidConfigurationException;
+import io.sourceflow.config.SourceFlowConfig;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+
+/**
+ * What a deployment does on AWS, derived once from its handlers and configuration: the queues it sends
+ * to and polls, the topics it publishes to, and its event queues with their subscriptions. A deployment
+ * polls the queue of every routed command it handles, and owns one event queue per kind of topic
+ * ({@code <service>-events}, {@code <service>-events.fifo}) subscribed to the topics of the routed events
+ * it handles, with a filter policy that lets exactly those types through.
+ *
+ * @param sendQueues queues that routed commands go to (known at startup)
+ * @param listenQueues queues polled for commands
+ * @param topics topics that routed events go to, or that event queues subscribe to
+ * @param eventQueues event queue name to (topic to the logical types it lets through)
+ */
+record TransportPlan(Set<String> sendQueues, Set<String> listenQueues, Set<String> topics,
+                     Map<String, Map<String, SortedSet<String>>> eventQueues) {
+
+    /** The suffix of the event queue's name after the service name. */
+    static final String EVENT_QUEUE_SUFFIX = "-events";
+
+    static TransportPlan of(HandlerRegistry registry, SourceFlowConfig config) {
+        AwsSettings aws = config.aws();
+        Set<String> sendQueues = new LinkedHashSet<>(aws.commandRouting() ? config.commandRoutes().values() : Set.of());
+        Set<String> listenQueues = new LinkedHashSet<>();
+        Set<String> topics = new LinkedHashSet<>(aws.eventRouting() ? config.eventRoutes().values() : Set.of());
+        Map<String, SortedSet<String>> typesByTopic = new LinkedHashMap<>();
+        SortedSet<String> handledEvents = new TreeSet<>();
+
+        for (MessageDescriptor descriptor : registry.handledTypes()) {
+            Route route = descriptor.route().orElse(null);
+            if (descriptor.kind() == MessageKind.COMMAND) {
+                if (route != null) {
+                    if (aws.commandRouting()) {
+                        sendQueues.add(route.destination());
+                    }
+                    if (aws.commandListener()) {
+                        listenQueues.add(route.destination());
+                    }
+                }
+            } else {
+                handledEvents.add(descriptor.logicalName());
+                if (route != null) {
+                    if (aws.eventRouting()) {
+                        topics.add(route.destination());
+                    }
+                    if (aws.eventListener()) {
+                        topics.add(route.destination());
+                        typesByTopic.computeIfAbsent(route.destination(), t -> new TreeSet<>()).add(descriptor.logicalName());
+                    }
+                }
+            }
+        }
+        if (aws.commandListener()) {
+            listenQueues.addAll(config.listenQueues());
+        }
+        if (aws.eventListener()) {
+            for (String topic : config.subscribeTopics()) {
+                topics.add(topic);
+                // an explicitly subscribed topic lets through every event type this deployment handles
+                typesByTopic.computeIfAbsent(topic, t -> new TreeSet<>()).addAll(handledEvents);
+            }
+        }
+
+        Map<String, Map<String, SortedSet<String>>> eventQueues = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        for (Map.Entry<String, SortedSet<String>> entry : typesByTopic.entrySet()) {
+            if (entry.getValue().isEmpty()) {
+                problems.add("sourceflow.subscribe.topics: " + entry.getKey()
+                        + " is subscribed, but this deployment handles no event types to let through");
+                continue;
+            }
+            if (config.serviceName().isEmpty()) {
+                problems.add("sourceflow.service-name: required, because this deployment handles events from topic "
+                        + entry.getKey() + " and its event queue is named after the service");
+                break;
+            }
+            String queue = config.serviceName().get() + EVENT_QUEUE_SUFFIX + (entry.getKey().endsWith(".fifo") ? ".fifo" : "");
+            eventQueues.computeIfAbsent(queue, q -> new LinkedHashMap<>()).put(entry.getKey(), entry.getValue());
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidConfigurationException(problems);
+        }
+        return new TransportPlan(Set.copyOf(sendQueues), Set.copyOf(listenQueues), Set.copyOf(topics), Map.copyOf(eventQueues));
+    }
+
+    /** Whether the deployment uses AWS at all at startup (it may still send to annotated routes later). */
+    boolean isEmpty() {
+        return sendQueues.isEmpty() && listenQueues.isEmpty() && topics.isEmpty() && eventQueues.isEmpty();
+    }
+
+    /** Every queue polled: command queues and event queues. */
+    Set<String> polledQueues() {
+        Set<String> all = new LinkedHashSet<>(listenQueues);
+        all.addAll(eventQueues.keySet());
+        return all;
+    }
+
+    ProvisioningPlan provisioningPlan(AwsSettings aws) {
+        Set<String> queues = new LinkedHashSet<>(sendQueues);
+        queues.addAll(listenQueues);
+        queues.addAll(eventQueues.keySet());
+        List<QueueSpec> queueSpecs = queues.stream().map(name -> queueSpec(name, aws)).toList();
+        List<TopicSpec> topicSpecs = topics.stream().map(TopicSpec::new).toList();
+        List<SubscriptionSpec> subscriptions = new ArrayList<>();
+        eventQueues.forEach((queue, byTopic) -> byTopic.forEach((topic, types) ->
+                subscriptions.add(new SubscriptionSpec(topic, queue, types))));
+        return new ProvisioningPlan(queueSpecs, topicSpecs, subscriptions);
+    }
+
+    static QueueSpec queueSpec(String name, AwsSettings aws) {
+        return new QueueSpec(name, aws.visibilityTimeout(), aws.messageRetention(), SqsBatchSender.MAX_BYTES, aws.maxReceiveCount());
+    }
+}
