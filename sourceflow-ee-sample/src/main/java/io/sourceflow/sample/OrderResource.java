@@ -33,13 +33,13 @@ public class OrderResource {
     private CommandBus commands;
     private EntityManager entityManager;
 
-    /** For the container's client proxy. */
-    protected OrderResource() {
+    /** For the container's client proxy; public, as the REST runtime (RESTEasy) requires of resource classes. */
+    public OrderResource() {
     }
 
-    /** The constructor CDI uses (public: the REST runtime requires a public constructor on resources). */
+    /** The constructor CDI uses. */
     @Inject
-    public OrderResource(CommandBus commands, EntityManager entityManager) {
+    OrderResource(CommandBus commands, EntityManager entityManager) {
         this.commands = commands;
         this.entityManager = entityManager;
     }

@@ -51,7 +51,12 @@ final class LibertyServer extends SampleServer {
         Path serverXml = Environment.existing("sample.server-config", "server-config").resolve("liberty/server.xml");
         LibertyServer server = new LibertyServer(wlp, name, Environment.freePort());
         server.create(serverXml, war, driver, settings);
-        server.launch();
+        try {
+            server.launch();
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            server.stop();
+            throw e;
+        }
         return server;
     }
 
