@@ -18,14 +18,17 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Deletes handled messages of one queue in DeleteMessageBatch requests of up to 10, after a short linger.
- * Failed entries are retried a few times; {@link #flush(Duration)} at shutdown sends what is pending and
+ * Failed entries are retried with doubling delays (riding out a short outage); {@link #flush(Duration)} at
+ * shutdown sends what is pending and
  * waits for it, so a delete is never dropped by stopping.
  */
 final class DeleteBatcher {
 
     private static final System.Logger LOG = System.getLogger(DeleteBatcher.class.getName());
     private static final int MAX_ENTRIES = 10;
-    private static final int MAX_ATTEMPTS = 4;
+    /** With the doubling delay below, the last attempt comes about 30 s after the first failure. */
+    private static final int MAX_ATTEMPTS = 6;
+    private static final long FIRST_RETRY_DELAY_MILLIS = 500;
 
     /** A receipt handle waiting to be deleted. */
     private record PendingDelete(String receiptHandle, String messageId, int attempt) {
@@ -130,7 +133,14 @@ final class DeleteBatcher {
                 notifyAll();
             }
         }
-        retry.forEach(this::add);
+        for (PendingDelete delete : retry) {
+            long delay = FIRST_RETRY_DELAY_MILLIS << (delete.attempt() - 2);
+            try {
+                scheduler.schedule(() -> add(delete), delay, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                add(delete);
+            }
+        }
     }
 
     private void retryOrGiveUp(PendingDelete delete, String error, List<PendingDelete> retry) {

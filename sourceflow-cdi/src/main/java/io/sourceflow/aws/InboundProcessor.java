@@ -1,11 +1,17 @@
 package io.sourceflow.aws;
 
 import io.sourceflow.RejectMessage;
+import io.sourceflow.aws.kms.DecryptionFailedException;
+import io.sourceflow.aws.kms.EncryptionContext;
+import io.sourceflow.aws.kms.KmsUnavailableException;
+import io.sourceflow.aws.kms.MessageEncryptor;
 import io.sourceflow.cdi.HandlerDispatcher;
 import io.sourceflow.cdi.HandlerInvoker;
 import io.sourceflow.cdi.HandlerRegistry;
 import io.sourceflow.cdi.MessageDescriptor;
 import io.sourceflow.cdi.MessageKind;
+import io.sourceflow.config.SourceFlowConfig;
+import io.sourceflow.masking.SensitiveDataMasker;
 import io.sourceflow.wire.CloudEvent;
 import io.sourceflow.wire.SnsEnvelope;
 import io.sourceflow.wire.UndecodableMessageException;
@@ -15,7 +21,12 @@ import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedSet;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -24,9 +35,16 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Turns one received SQS message into a handler call: unwraps an SNS envelope, decodes the CloudEvent,
- * maps its logical type through the allow-list, binds the data and runs the handlers. Messages that can
- * never succeed (not JSON, unknown type, wrong shape, rejected by the handler) come back as dead letters
- * with a reason; handler failures come back as retries.
+ * maps its logical type through the allow-list, decrypts encrypted data, binds the data and runs the
+ * handlers. Messages that can never succeed (not JSON, unknown type, wrong shape, data that cannot be
+ * decrypted, rejected by the handler) come back as dead letters with a reason; handler failures and KMS
+ * outages come back as retries. Details and failures in outcomes have the message's
+ * {@link io.sourceflow.Sensitive} values masked.
+ *
+ * <p>Encrypted data is bound to its destination (docs/encryption.md, "Pipeline"): for a command, the
+ * queue it is received from; for an event, the topic it was published to, which is the topic among those
+ * this event queue is subscribed to whose filter lets the event's type through (the type's own route
+ * first, should several).
  */
 @Singleton
 public final class InboundProcessor {
@@ -34,13 +52,20 @@ public final class InboundProcessor {
     private final HandlerRegistry registry;
     private final MessageSerializer serializer;
     private final HandlerDispatcher dispatcher;
+    private final DataEncryption encryption;
+    private final SensitiveDataMasker masker = new SensitiveDataMasker();
     private final SnsEnvelope envelope = new SnsEnvelope();
+    /** Event queue name to (topic to the logical types its subscription lets through). */
+    private final Map<String, Map<String, SortedSet<String>>> eventQueues;
 
     @Inject
-    InboundProcessor(HandlerRegistry registry, MessageSerializer serializer, HandlerDispatcher dispatcher) {
+    InboundProcessor(HandlerRegistry registry, MessageSerializer serializer, HandlerDispatcher dispatcher,
+                     DataEncryption encryption, SourceFlowConfig config) {
         this.registry = registry;
         this.serializer = serializer;
         this.dispatcher = dispatcher;
+        this.encryption = encryption;
+        this.eventQueues = TransportPlan.of(registry, config).eventQueues();
     }
 
     /** Processes one message from a queue; the stage never fails, it carries the outcome. */
@@ -56,9 +81,18 @@ public final class InboundProcessor {
             descriptor = registry.byLogicalName(type).orElseThrow(() -> new UndecodableMessageException(
                     UndecodableMessageException.Reason.UNKNOWN_TYPE, "logical type '" + type
                     + "' is not handled by this deployment (queue " + queueName + ")"));
-            data = serializer.data(event, descriptor.type());
+            String dataJson = event.dataJson();
+            if (MessageEncryptor.ENCRYPTED_DATA_CONTENT_TYPE.equals(event.dataContentType())) {
+                dataJson = decrypt(queueName, event, descriptor);
+            }
+            data = serializer.data(dataJson, descriptor.type());
         } catch (UndecodableMessageException e) {
             return CompletableFuture.completedFuture(InboundOutcome.deadLetter(messageId, reasonCode(e.reason()), e.getMessage(), e));
+        } catch (DecryptionFailedException e) {
+            return CompletableFuture.completedFuture(InboundOutcome.deadLetter(messageId,
+                    DecryptionFailedException.DEAD_LETTER_REASON, e.getMessage(), e));
+        } catch (KmsUnavailableException e) {
+            return CompletableFuture.completedFuture(InboundOutcome.retry(messageId, e));
         }
         List<HandlerInvoker> handlers = descriptor.kind() == MessageKind.COMMAND
                 ? registry.commandHandler(descriptor.type()).map(List::of).orElse(List.of())
@@ -71,11 +105,71 @@ public final class InboundProcessor {
                 return InboundOutcome.handled(id);
             }
             Throwable cause = unwrap(failure);
+            Throwable safe = masker.maskFailure(cause, data);
             if (cause instanceof RejectMessage rejected) {
-                return InboundOutcome.deadLetter(id, "Rejected", String.valueOf(rejected.getMessage()), rejected);
+                String detail = masker.mask(String.valueOf(rejected.getMessage()), data);
+                return InboundOutcome.deadLetter(id, "Rejected", detail, safe == cause ? rejected : maskedReject(detail, safe));
             }
-            return InboundOutcome.retry(id, cause);
+            return InboundOutcome.retry(id, safe);
         });
+    }
+
+    /** A masked rejection that keeps the class {@link RejectMessage} (the DLQ error attribute names the class). */
+    private static RejectMessage maskedReject(String detail, Throwable masked) {
+        RejectMessage copy = new RejectMessage(detail, masked.getCause());
+        copy.setStackTrace(masked.getStackTrace());
+        for (Throwable suppressed : masked.getSuppressed()) {
+            copy.addSuppressed(suppressed);
+        }
+        return copy;
+    }
+
+    /**
+     * Decrypts the data of an encrypted message for the destination it was sent to.
+     *
+     * @throws DecryptionFailedException if it can never be decrypted here (also when no destination this
+     *                                   queue receives from could have sent the type)
+     * @throws KmsUnavailableException   if KMS cannot answer now
+     */
+    private String decrypt(String queueName, CloudEvent event, MessageDescriptor descriptor)
+            throws DecryptionFailedException, KmsUnavailableException {
+        List<String> destinations = destinations(queueName, event.type(), descriptor);
+        DecryptionFailedException first = null;
+        for (String destination : destinations) {
+            try {
+                return encryption.decrypt(event.dataJson(), new EncryptionContext(event.id(), event.type(), destination));
+            } catch (DecryptionFailedException e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first == null) {
+            throw DecryptionFailedException.noDestination(event.type(), queueName);
+        }
+        throw first;
+    }
+
+    /** The destinations a message of this type on this queue may have been sent to, most likely first. */
+    private List<String> destinations(String queueName, String type, MessageDescriptor descriptor) {
+        Set<String> result = new LinkedHashSet<>();
+        Map<String, SortedSet<String>> topics = eventQueues.get(queueName);
+        if (topics == null) {
+            result.add(DataEncryption.shortName(queueName));
+        } else {
+            List<String> letThrough = new ArrayList<>();
+            topics.forEach((topic, types) -> {
+                if (types.contains(type)) {
+                    letThrough.add(DataEncryption.shortName(topic));
+                }
+            });
+            descriptor.route().map(route -> DataEncryption.shortName(route.destination()))
+                    .filter(letThrough::contains).ifPresent(result::add);
+            result.addAll(letThrough);
+        }
+        return List.copyOf(result);
     }
 
     /** Runs every handler in turn, even after one failed; the first failure wins. */

@@ -1,5 +1,8 @@
 package io.sourceflow.aws;
 
+import io.sourceflow.aws.kms.EncryptionContext;
+import io.sourceflow.aws.kms.EncryptionFailedException;
+import io.sourceflow.aws.kms.MessageEncryptor;
 import io.sourceflow.cdi.MessageDescriptor;
 import io.sourceflow.config.SourceFlowConfig;
 import io.sourceflow.wire.CloudEvent;
@@ -20,6 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Turns a message into wire format 1 (a CloudEvents JSON body plus three message attributes) and back.
  * The Java type of an incoming message comes only from the deployment's allow-list of logical names.
+ * With {@code sourceflow.aws.encryption.enabled=true} the {@code data} is an encrypted-data envelope
+ * (wire format section 10) bound to the message id, logical type and destination short name.
  */
 @Singleton
 public final class MessageSerializer {
@@ -27,21 +32,34 @@ public final class MessageSerializer {
     private final Jsonb jsonb;
     private final CloudEventCodec codec;
     private final String source;
+    private final DataEncryption encryption;
     private final AtomicLong sequence = new AtomicLong();
 
     @Inject
-    MessageSerializer(SourceFlowConfig config) {
+    MessageSerializer(SourceFlowConfig config, DataEncryption encryption) {
+        this.encryption = encryption;
         this.jsonb = CloudEventCodec.defaultJsonb();
         this.codec = new CloudEventCodec(jsonb);
         this.source = "/sourceflow/" + config.serviceName().orElse("unnamed-service");
     }
 
-    /** Encodes a message for a destination; the size counts the body and attributes as SQS/SNS do. */
+    /**
+     * Encodes a message for its routed destination; the size counts the body and attributes as SQS/SNS do.
+     *
+     * @throws EncryptionFailedException if encryption is enabled and KMS gives no data key (nothing may be sent)
+     */
     OutboundMessage encode(MessageDescriptor descriptor, Object message, Optional<String> groupId) {
         String id = UUID.randomUUID().toString();
         String data = codec.dataToJson(message);
+        String contentType = CloudEvent.JSON_CONTENT_TYPE;
+        if (encryption.enabled()) {
+            String destination = DataEncryption.shortName(descriptor.route().orElseThrow(() -> new IllegalStateException(
+                    descriptor.logicalName() + " has no route: only routed messages are encoded")).destination());
+            data = encryption.encrypt(data, new EncryptionContext(id, descriptor.logicalName(), destination));
+            contentType = MessageEncryptor.ENCRYPTED_DATA_CONTENT_TYPE;
+        }
         CloudEvent event = new CloudEvent(id, descriptor.logicalName(), source, Instant.now(),
-                descriptor.entityKeyOf(message).orElse(null), CloudEvent.JSON_CONTENT_TYPE,
+                descriptor.entityKeyOf(message).orElse(null), contentType,
                 sequence.incrementAndGet(), null, null, data);
         String body = codec.write(event);
         Map<String, String> attributes = Map.of(
@@ -57,9 +75,9 @@ public final class MessageSerializer {
         return codec.read(body);
     }
 
-    /** Binds an event's data to the allow-listed type. */
-    Object data(CloudEvent event, Class<?> type) throws UndecodableMessageException {
-        return codec.dataFromJson(event.dataJson(), type);
+    /** Binds an event's data (plaintext JSON, already decrypted if it was encrypted) to the allow-listed type. */
+    Object data(String dataJson, Class<?> type) throws UndecodableMessageException {
+        return codec.dataFromJson(dataJson, type);
     }
 
     static int sizeOf(String body, Map<String, String> attributes) {

@@ -366,8 +366,7 @@ final class QueueListener {
         int delay = backoff.delaySeconds(receiveCount);
         if (outcome.failure() != null) {
             LOG.log(System.Logger.Level.WARNING, "Message " + outcome.messageId() + " of " + queueName + " failed (receive "
-                    + receiveCount + " of " + settings.maxReceiveCount() + "); retrying in " + delay + " s: " + outcome.detail(),
-                    outcome.failure());
+                    + receiveCount + " of " + settings.maxReceiveCount() + "); retrying in " + delay + " s", outcome.failure());
         }
         try {
             sqs.changeMessageVisibility(r -> r.queueUrl(queueUrl).receiptHandle(message.receiptHandle()).visibilityTimeout(delay));

@@ -16,6 +16,6 @@ record RetryBackoff(Duration initial, Duration max) {
         long delay = initialMillis >= Long.MAX_VALUE >> exponent ? Long.MAX_VALUE : initialMillis << exponent;
         delay = Math.min(delay, max.toMillis());
         long jittered = delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
-        return (int) Math.min(43_200, Math.round(jittered / 1000.0));
+        return (int) Math.min(43_200, (jittered + 999) / 1000);
     }
 }

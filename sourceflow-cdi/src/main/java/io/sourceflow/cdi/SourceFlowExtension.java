@@ -44,12 +44,21 @@ import java.util.stream.Collectors;
  */
 public final class SourceFlowExtension implements Extension {
 
-    private static final List<Class<?>> INTERNAL_BEANS = List.of(DefaultCommandBus.class, DefaultEventPublisher.class,
-            HandlerDispatcher.class, OutboundRouter.class,
-            io.sourceflow.aws.AwsServiceClients.class, io.sourceflow.aws.SourceFlowExecutors.class,
-            io.sourceflow.aws.MessageSerializer.class, io.sourceflow.aws.InboundProcessor.class,
-            io.sourceflow.aws.SourceFlowRuntime.class, io.sourceflow.aws.AwsTransport.class,
-            io.sourceflow.aws.ListenerControl.class, io.sourceflow.aws.DeadLetterQueues.class);
+    // one bean per line: several capabilities add theirs here
+    private static final List<Class<?>> INTERNAL_BEANS = List.of(
+            DefaultCommandBus.class,
+            DefaultEventPublisher.class,
+            HandlerDispatcher.class,
+            OutboundRouter.class,
+            io.sourceflow.aws.AwsServiceClients.class,
+            io.sourceflow.aws.SourceFlowExecutors.class,
+            io.sourceflow.aws.MessageSerializer.class,
+            io.sourceflow.aws.InboundProcessor.class,
+            io.sourceflow.aws.SourceFlowRuntime.class,
+            io.sourceflow.aws.AwsTransport.class,
+            io.sourceflow.aws.ListenerControl.class,
+            io.sourceflow.aws.DeadLetterQueues.class,
+            io.sourceflow.aws.DataEncryption.class);
 
     private final List<DiscoveredHandler> discovered = new ArrayList<>();
     private final List<String> problems = new ArrayList<>();

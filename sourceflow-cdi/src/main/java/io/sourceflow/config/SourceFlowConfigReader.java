@@ -58,13 +58,16 @@ public final class SourceFlowConfigReader {
     static final String DATA_KEY_MAX_MESSAGES = "sourceflow.aws.encryption.data-key-max-messages";
     static final String IDEMPOTENCY_TTL = "sourceflow.idempotency.ttl";
     static final String IDEMPOTENCY_MAX_ENTRIES = "sourceflow.idempotency.max-entries";
+    static final String IDEMPOTENCY_STORE = "sourceflow.idempotency.store";
+    /** Prefix of the keys owned and validated by the {@code sourceflow-jpa-idempotency} module. */
+    public static final String IDEMPOTENCY_JPA = "sourceflow.idempotency.jpa.";
 
     /** Every fixed key SourceFlow knows; route overrides are matched by prefix. */
     public static final Set<String> KNOWN_KEYS = Set.of(SERVICE_NAME, LISTEN_QUEUES, SUBSCRIBE_TOPICS, REGION,
             ENDPOINT, COMMAND_ROUTING, EVENT_ROUTING, COMMAND_LISTENER, EVENT_LISTENER, PROVISIONING,
             MAX_RECEIVE_COUNT, VISIBILITY_TIMEOUT, WAIT_TIME, MAX_CONCURRENT, RETENTION, BATCH_LINGER,
-            SHUTDOWN_TIMEOUT, EXECUTOR, RETRY_INITIAL, RETRY_MAX, MAX_EXTENSION, ENCRYPTION_ENABLED, KMS_KEY_ID, DATA_KEY_MAX_AGE, DATA_KEY_MAX_MESSAGES,
-            IDEMPOTENCY_TTL, IDEMPOTENCY_MAX_ENTRIES);
+            SHUTDOWN_TIMEOUT, EXECUTOR, RETRY_INITIAL, RETRY_MAX, MAX_EXTENSION, ENCRYPTION_ENABLED, KMS_KEY_ID,
+            DATA_KEY_MAX_AGE, DATA_KEY_MAX_MESSAGES, IDEMPOTENCY_TTL, IDEMPOTENCY_MAX_ENTRIES, IDEMPOTENCY_STORE);
 
     private static final Pattern LOGICAL_NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final Pattern SERVICE = Pattern.compile("[A-Za-z0-9_-]{1,70}");
@@ -97,6 +100,8 @@ public final class SourceFlowConfigReader {
                 route(name, COMMAND_ROUTES, commandRoutes);
             } else if (name.startsWith(EVENT_ROUTES)) {
                 route(name, EVENT_ROUTES, eventRoutes);
+            } else if (name.startsWith(IDEMPOTENCY_JPA)) {
+                continue; // the JPA module reads and validates its own keys
             } else if (!KNOWN_KEYS.contains(name)) {
                 problems.add(name + ": unknown SourceFlow key" + suggestion(name)
                         + "; the README's configuration table lists every key");
@@ -141,7 +146,8 @@ public final class SourceFlowConfigReader {
                 retryInitial, retryMax, maxExtension,
                 encryption);
         Duration ttl = duration(IDEMPOTENCY_TTL, Duration.ofDays(14), Duration.ofMinutes(1), Duration.ofDays(365));
-        IdempotencySettings idempotency = new IdempotencySettings(ttl, (int) integer(IDEMPOTENCY_MAX_ENTRIES, 100_000, 100, 100_000_000));
+        IdempotencySettings idempotency = new IdempotencySettings(ttl, (int) integer(IDEMPOTENCY_MAX_ENTRIES, 100_000, 100, 100_000_000),
+                idempotencyStore());
 
         SourceFlowConfig result = new SourceFlowConfig(serviceName, commandRoutes, eventRoutes,
                 list(LISTEN_QUEUES), list(SUBSCRIBE_TOPICS), aws, idempotency);
@@ -284,6 +290,19 @@ public final class SourceFlowConfigReader {
             problems.add(PROVISIONING + "='" + value.get() + "': expected create, verify or off");
             return ProvisioningMode.CREATE;
         }
+    }
+
+    private String idempotencyStore() {
+        Optional<String> value = string(IDEMPOTENCY_STORE).map(v -> v.toLowerCase(Locale.ROOT));
+        if (value.isEmpty()) {
+            return IdempotencySettings.STORE_MEMORY;
+        }
+        if (!value.get().equals(IdempotencySettings.STORE_MEMORY) && !value.get().equals(IdempotencySettings.STORE_JPA)) {
+            problems.add(IDEMPOTENCY_STORE + "='" + value.get() + "': expected memory or jpa (jpa needs the "
+                    + "sourceflow-jpa-idempotency jar; a custom store is any CDI bean implementing IdempotencyStore)");
+            return IdempotencySettings.STORE_MEMORY;
+        }
+        return value.get();
     }
 
     private static String suggestion(String unknown) {

@@ -78,6 +78,65 @@ public final class SensitiveDataMasker {
         if (replacements.isEmpty()) {
             return text;
         }
+        return replace(text, replacements);
+    }
+
+    /**
+     * A log-safe form of a failure: when the message of {@code failure}, of a cause or of a suppressed
+     * exception contains a {@link Sensitive} value of {@code message}, returns a {@link MaskedFailure}
+     * chain with the same class names and stack traces and masked messages; otherwise {@code failure}
+     * itself. Use it before logging a handler's exception.
+     *
+     * @param failure an exception, may be {@code null}
+     * @param message the message being handled; may be {@code null}
+     * @return {@code failure}, or its masked copy
+     */
+    public Throwable maskFailure(Throwable failure, Object message) {
+        if (failure == null || message == null) {
+            return failure;
+        }
+        Map<String, String> replacements = new LinkedHashMap<>();
+        new Collector(replacements).collect(message, 0);
+        if (replacements.isEmpty() || !quotesAny(failure, replacements, java.util.Collections.newSetFromMap(new IdentityHashMap<>()))) {
+            return failure;
+        }
+        return copy(failure, replacements, new IdentityHashMap<>());
+    }
+
+    private static boolean quotesAny(Throwable failure, Map<String, String> replacements, Set<Throwable> seen) {
+        if (failure == null || !seen.add(failure)) {
+            return false;
+        }
+        String text = failure.getMessage();
+        if (text != null && !replace(text, replacements).equals(text)) {
+            return true;
+        }
+        for (Throwable suppressed : failure.getSuppressed()) {
+            if (quotesAny(suppressed, replacements, seen)) {
+                return true;
+            }
+        }
+        return quotesAny(failure.getCause(), replacements, seen);
+    }
+
+    private static Throwable copy(Throwable failure, Map<String, String> replacements, Map<Throwable, Throwable> copies) {
+        Throwable existing = copies.get(failure);
+        if (existing != null) {
+            return existing;
+        }
+        String text = failure.getMessage();
+        MaskedFailure masked = new MaskedFailure(failure, text == null ? null : replace(text, replacements));
+        copies.put(failure, masked);
+        if (failure.getCause() != null && failure.getCause() != failure) {
+            masked.initCause(copy(failure.getCause(), replacements, copies));
+        }
+        for (Throwable suppressed : failure.getSuppressed()) {
+            masked.addSuppressed(copy(suppressed, replacements, copies));
+        }
+        return masked;
+    }
+
+    private static String replace(String text, Map<String, String> replacements) {
         List<String> values = new ArrayList<>(replacements.keySet());
         values.sort(Comparator.comparingInt(String::length).reversed()); // a value containing another goes first
         String result = text;

@@ -138,4 +138,30 @@ class SensitiveDataMaskerTest {
         assertThat(masker.mask(null, order)).isNull();
         assertThat(masker.mask("text", null)).isEqualTo("text");
     }
+
+    @Test
+    void maskFailureCopiesAChainThatQuotesASensitiveValueAndKeepsOthers() {
+        PlaceOrder order = new PlaceOrder("o-1", "4111 1111 1111 1234", "jane@example.com", BigDecimal.ONE);
+        IllegalStateException cause = new IllegalStateException("issuer refused 4111 1111 1111 1234");
+        RuntimeException failure = new RuntimeException("cannot charge o-1", cause);
+        failure.addSuppressed(new IllegalArgumentException("mail to jane@example.com bounced"));
+
+        Throwable masked = masker.maskFailure(failure, order);
+
+        assertThat(masked).isInstanceOf(MaskedFailure.class).hasMessage("cannot charge o-1");
+        assertThat(masked.toString()).isEqualTo("java.lang.RuntimeException: cannot charge o-1");
+        assertThat(masked.getStackTrace()).isEqualTo(failure.getStackTrace());
+        assertThat(masked.getCause()).hasMessage("issuer refused ****1234");
+        assertThat(((MaskedFailure) masked.getCause()).originalClassName()).isEqualTo("java.lang.IllegalStateException");
+        assertThat(masked.getSuppressed()[0]).hasMessage("mail to ***@example.com bounced");
+        java.io.StringWriter printed = new java.io.StringWriter();
+        masked.printStackTrace(new java.io.PrintWriter(printed));
+        assertThat(printed.toString()).contains("Caused by: java.lang.IllegalStateException: issuer refused ****1234")
+                .doesNotContain("1111 1234", "jane@");
+
+        RuntimeException harmless = new RuntimeException("cannot charge o-1");
+        assertThat(masker.maskFailure(harmless, order)).isSameAs(harmless);
+        assertThat(masker.maskFailure(failure, null)).isSameAs(failure);
+        assertThat(masker.maskFailure(null, order)).isNull();
+    }
 }

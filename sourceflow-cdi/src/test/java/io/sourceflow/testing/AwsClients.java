@@ -37,6 +37,10 @@ public record AwsClients(URI endpoint, Region region, AwsCredentialsProvider cre
         return configure(SnsClient.builder(), interceptors).build();
     }
 
+    public software.amazon.awssdk.services.kms.KmsClient kms(ExecutionInterceptor... interceptors) {
+        return configure(software.amazon.awssdk.services.kms.KmsClient.builder(), interceptors).build();
+    }
+
     public StsClient sts(ExecutionInterceptor... interceptors) {
         return configure(StsClient.builder(), interceptors).build();
     }

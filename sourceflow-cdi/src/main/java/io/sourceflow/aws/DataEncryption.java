@@ -1,0 +1,78 @@
+package io.sourceflow.aws;
+
+import io.sourceflow.aws.kms.DecryptionFailedException;
+import io.sourceflow.aws.kms.EncryptionContext;
+import io.sourceflow.aws.kms.EncryptionFailedException;
+import io.sourceflow.aws.kms.KmsUnavailableException;
+import io.sourceflow.aws.kms.MessageEncryptor;
+import io.sourceflow.config.EncryptionSettings;
+import io.sourceflow.config.SourceFlowConfig;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import java.time.Clock;
+
+/**
+ * The deployment's one {@link MessageEncryptor}, created on first use so that a deployment that never
+ * meets encrypted data builds no KMS client. Sending encrypts only when
+ * {@code sourceflow.aws.encryption.enabled=true}; receiving decrypts encrypted data whatever that
+ * setting says (it needs only {@code kms:Decrypt}), so consumers can be upgraded before producers turn
+ * encryption on. See docs/encryption.md, "Pipeline".
+ */
+@Singleton
+public final class DataEncryption {
+
+    private final EncryptionSettings settings;
+    private final Instance<AwsServiceClients> clients;
+    private volatile MessageEncryptor encryptor;
+
+    @Inject
+    DataEncryption(SourceFlowConfig config, Instance<AwsServiceClients> clients) {
+        this.settings = config.aws().encryption();
+        this.clients = clients;
+    }
+
+    /** Whether sent message data is encrypted. */
+    boolean enabled() {
+        return settings.enabled();
+    }
+
+    /**
+     * Encrypts message data for sending.
+     *
+     * @throws EncryptionFailedException if KMS gives no data key; the message must not be sent
+     */
+    String encrypt(String dataJson, EncryptionContext context) {
+        return encryptor().encrypt(dataJson, context);
+    }
+
+    /** Decrypts received message data. */
+    String decrypt(String encryptedDataJson, EncryptionContext context) throws DecryptionFailedException, KmsUnavailableException {
+        return encryptor().decrypt(encryptedDataJson, context);
+    }
+
+    /**
+     * The destination as bound into the encryption context: the short name of a queue or topic, also
+     * when a route names it by URL ({@code https://sqs.../123456789012/orders}) or ARN
+     * ({@code arn:aws:sns:...:order-events}). Queue and topic names cannot contain {@code /} or {@code :}.
+     */
+    static String shortName(String destination) {
+        String name = destination.trim();
+        int cut = Math.max(name.lastIndexOf('/'), name.lastIndexOf(':'));
+        return cut >= 0 && cut < name.length() - 1 ? name.substring(cut + 1) : name;
+    }
+
+    private MessageEncryptor encryptor() {
+        MessageEncryptor current = encryptor;
+        if (current == null) {
+            synchronized (this) {
+                if (encryptor == null) {
+                    encryptor = new MessageEncryptor(clients.get().kms(), settings, Clock.systemUTC());
+                }
+                current = encryptor;
+            }
+        }
+        return current;
+    }
+}
