@@ -173,7 +173,11 @@ public final class SourceFlowExtension implements Extension {
     }
 
     private HandlerRegistry buildRegistry(SourceFlowConfig config, BeanManager beanManager) {
-        MessageDescriptorFactory factory = new MessageDescriptorFactory(config.commandRoutes(), config.eventRoutes());
+        MessageDescriptorFactory.RouteOverrides fromMaps = MessageDescriptorFactory.fromMaps(config.commandRoutes(), config.eventRoutes());
+        org.eclipse.microprofile.config.Config mpConfig = ConfigProvider.getConfig();
+        MessageDescriptorFactory factory = new MessageDescriptorFactory((kind, name) -> fromMaps.find(kind, name)
+                .or(() -> SourceFlowConfigReader.routeOverride(mpConfig,
+                        kind == MessageKind.COMMAND ? SourceFlowConfigReader.COMMAND_ROUTES : SourceFlowConfigReader.EVENT_ROUTES, name)));
         Map<Class<?>, MessageDescriptor> descriptors = new LinkedHashMap<>();
         Map<Class<?>, List<DiscoveredHandler>> byType = new LinkedHashMap<>();
         discovered.sort(Comparator.comparing(DiscoveredHandler::description));

@@ -96,17 +96,24 @@ public final class SourceFlowConfigReader {
     private SourceFlowConfig readAll() {
         Map<String, String> commandRoutes = new HashMap<>();
         Map<String, String> eventRoutes = new HashMap<>();
+        Set<String> canonicalKnown = new java.util.HashSet<>();
+        KNOWN_KEYS.forEach(key -> canonicalKnown.add(canonical(key)));
         for (String name : new TreeSet<>(propertyNames())) {
-            if (!name.startsWith(PREFIX)) {
+            String canonical = canonical(name);
+            if (!canonical.startsWith(canonical(PREFIX))) {
                 continue;
             }
             if (name.startsWith(COMMAND_ROUTES)) {
                 route(name, COMMAND_ROUTES, commandRoutes);
             } else if (name.startsWith(EVENT_ROUTES)) {
                 route(name, EVENT_ROUTES, eventRoutes);
-            } else if (name.startsWith(IDEMPOTENCY_JPA)) {
+            } else if (canonical.startsWith(canonical(COMMAND_ROUTES)) || canonical.startsWith(canonical(EVENT_ROUTES))) {
+                // a route from an environment variable (SOURCEFLOW_ROUTES_COMMANDS_PLACEORDER): the logical name's case and
+                // dots are lost in that form, so it is looked up per message type instead (see routeOverride)
+                continue;
+            } else if (canonical.startsWith(canonical(IDEMPOTENCY_JPA))) {
                 continue; // the JPA module reads and validates its own keys
-            } else if (!KNOWN_KEYS.contains(name)) {
+            } else if (!KNOWN_KEYS.contains(name) && !canonicalKnown.contains(canonical)) {
                 problems.add(name + ": unknown SourceFlow key" + suggestion(name)
                         + "; the README's configuration table lists every key");
             }
@@ -166,6 +173,25 @@ public final class SourceFlowConfigReader {
             throw new InvalidConfigurationException(problems);
         }
         return result;
+    }
+
+    /**
+     * The form in which MicroProfile Config matches environment variables: {@code SOURCEFLOW_AWS_SHUTDOWN_TIMEOUT},
+     * {@code sourceflow.aws.shutdown.timeout} (how some servers list it) and {@code sourceflow.aws.shutdown-timeout}
+     * are one key.
+     */
+    static String canonical(String name) {
+        return name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "_");
+    }
+
+    /**
+     * The route configured for a logical type, also when it comes from an environment variable
+     * ({@code SOURCEFLOW_ROUTES_COMMANDS_PLACEORDER}), which MicroProfile Config resolves by name but does not list.
+     *
+     * @param prefix {@link #COMMAND_ROUTES} or {@link #EVENT_ROUTES}
+     */
+    public static Optional<String> routeOverride(Config config, String prefix, String logicalName) {
+        return config.getOptionalValue(prefix + logicalName, String.class).map(String::trim).filter(v -> !v.isEmpty());
     }
 
     private List<String> propertyNames() {
