@@ -52,6 +52,7 @@ final class QueueListener {
     private final InboundProcessor processor;
     private final DeadLetterPublisher deadLetters;
     private final ExecutorService executor;
+    private final java.util.concurrent.ThreadFactory pollerThreads;
     private final AwsSettings settings;
     private final int maxConcurrent;
     private final Semaphore slots;
@@ -68,7 +69,8 @@ final class QueueListener {
     private int handlersRunning;
 
     QueueListener(String queueName, String queueUrl, Optional<String> deadLetterQueueUrl, SqsClient sqs,
-                  InboundProcessor processor, ExecutorService executor, ScheduledExecutorService scheduler, AwsSettings settings) {
+                  InboundProcessor processor, ExecutorService executor, java.util.concurrent.ThreadFactory pollerThreads,
+                  ScheduledExecutorService scheduler, AwsSettings settings) {
         this.queueName = queueName;
         this.queueUrl = queueUrl;
         this.deadLetterQueueUrl = deadLetterQueueUrl;
@@ -77,6 +79,7 @@ final class QueueListener {
         this.processor = processor;
         this.deadLetters = new DeadLetterPublisher(sqs);
         this.executor = executor;
+        this.pollerThreads = pollerThreads;
         this.settings = settings;
         this.maxConcurrent = settings.maxConcurrentMessages();
         this.slots = new Semaphore(maxConcurrent);
@@ -111,7 +114,13 @@ final class QueueListener {
 
     void start() {
         running = true;
-        executor.execute(this::pollLoop);
+        Thread poller = pollerThreads.newThread(this::pollLoop);
+        try {
+            poller.setName("sourceflow-poller-" + queueName);
+        } catch (SecurityException e) {
+            // a server may not let applications rename its threads; the name only helps thread dumps
+        }
+        poller.start();
     }
 
     /** Stops receiving after the current receive; running handlers go on. */
@@ -133,15 +142,26 @@ final class QueueListener {
      * @return whether every running handler finished in time
      */
     boolean stop(Duration timeout) {
+        requestStop();
+        return awaitStop(System.nanoTime() + timeout.toNanos());
+    }
+
+    /** Stops receiving; returns at once (see {@link #awaitStop}). */
+    void requestStop() {
         stopping = true;
         running = false;
         stopRequested.countDown();
         resume();
-        long deadline = System.nanoTime() + timeout.toNanos();
+    }
+
+    /** Waits for the receive in progress and the running handlers (until the deadline), then flushes deletes. */
+    boolean awaitStop(long deadline) {
         boolean finished = false;
         try {
-            // a long poll in progress returns within the wait time
-            pollerExited.await(settings.waitTime().toNanos() + TimeUnit.SECONDS.toNanos(5), TimeUnit.NANOSECONDS);
+            // a long poll in progress returns within the wait time; a shorter shutdown timeout leaves it behind (its
+            // messages, if any, are released when it returns, or reappear after their visibility timeout)
+            long pollWait = Math.min(settings.waitTime().toNanos() + TimeUnit.SECONDS.toNanos(5), Math.max(0, deadline - System.nanoTime()));
+            pollerExited.await(pollWait, TimeUnit.NANOSECONDS);
             finished = awaitHandlers(deadline);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

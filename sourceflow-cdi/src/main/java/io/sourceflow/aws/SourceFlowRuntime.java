@@ -91,7 +91,7 @@ public final class SourceFlowRuntime {
                 + ", sending to " + plan.sendQueues() + " and " + plan.topics() + ", polling " + plan.polledQueues());
         for (String queue : plan.polledQueues()) {
             QueueListener listener = new QueueListener(queue, destinations.queueUrl(queue), destinations.deadLetterQueueUrl(queue),
-                    aws.sqs(), processor.get(), executors.get().executor(), executors.get().scheduler(), config.aws());
+                    aws.sqs(), processor.get(), executors.get().executor(), executors.get().pollerThreads(), executors.get().scheduler(), config.aws());
             listeners.add(listener);
             listener.start();
         }
@@ -104,8 +104,11 @@ public final class SourceFlowRuntime {
             return;
         }
         stopped = true;
+        // all listeners stop receiving at once, then share one deadline
+        listeners.forEach(QueueListener::requestStop);
+        long deadline = System.nanoTime() + config.aws().shutdownTimeout().toNanos();
         for (QueueListener listener : listeners) {
-            if (!listener.stop(config.aws().shutdownTimeout())) {
+            if (!listener.awaitStop(deadline)) {
                 LOG.log(System.Logger.Level.WARNING, "Handlers of queue " + listener.queueName() + " did not finish within "
                         + config.aws().shutdownTimeout() + "; their messages will be delivered again");
             }
