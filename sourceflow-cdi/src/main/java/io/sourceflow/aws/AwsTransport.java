@@ -5,12 +5,16 @@ import io.sourceflow.cdi.MessageKind;
 import io.sourceflow.cdi.OutboundTransport;
 import io.sourceflow.cdi.Route;
 import io.sourceflow.config.SourceFlowConfig;
+import io.sourceflow.masking.SensitiveDataMasker;
+import io.sourceflow.telemetry.OutboundObservation;
+import io.sourceflow.telemetry.SourceFlowTelemetry;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -27,23 +31,42 @@ public final class AwsTransport implements OutboundTransport {
     private final AwsServiceClients clients;
     private final SourceFlowExecutors executors;
     private final SourceFlowConfig config;
+    private final AwsSendCalls calls;
+    private final SourceFlowTelemetry telemetry;
+    private final SensitiveDataMasker masker = new SensitiveDataMasker();
     private final Map<String, OutboundBatcher> batchers = new ConcurrentHashMap<>();
+    private volatile Boolean faultToleranceRetries;
 
     @Inject
     AwsTransport(SourceFlowRuntime runtime, MessageSerializer serializer, AwsServiceClients clients,
-                 SourceFlowExecutors executors, SourceFlowConfig config) {
+                 SourceFlowExecutors executors, SourceFlowConfig config, AwsSendCalls calls, SourceFlowTelemetry telemetry) {
         this.runtime = runtime;
         this.serializer = serializer;
         this.clients = clients;
         this.executors = executors;
         this.config = config;
+        this.calls = calls;
+        this.telemetry = telemetry;
     }
 
     @Override
     public CompletionStage<Void> send(MessageDescriptor descriptor, Object message) {
+        Optional<Route> routed = descriptor.route();
+        if (routed.isEmpty()) {
+            return CompletableFuture.failedFuture(new IllegalStateException(descriptor.logicalName() + " has no route"));
+        }
+        Route route = routed.get();
+        boolean command = descriptor.kind() == MessageKind.COMMAND;
+        OutboundObservation observation = telemetry.send(command, descriptor.logicalName(), route.destination());
+        CompletionStage<Void> accepted = sendObserved(descriptor, message, route, command, observation);
+        accepted.whenComplete((ok, failure) -> observation.end(failure == null ? null
+                : masker.maskFailure(failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure, message)));
+        return accepted;
+    }
+
+    private CompletionStage<Void> sendObserved(MessageDescriptor descriptor, Object message, Route route, boolean command,
+                                               OutboundObservation observation) {
         try {
-            Route route = descriptor.route().orElseThrow();
-            boolean command = descriptor.kind() == MessageKind.COMMAND;
             Optional<String> group = Optional.empty();
             if (route.fifo()) {
                 group = descriptor.entityKeyOf(message);
@@ -52,7 +75,8 @@ public final class AwsTransport implements OutboundTransport {
                             descriptor.entityKey().map(k -> k.memberName()).orElse("no @EntityKey"), route.destination());
                 }
             }
-            OutboundMessage outbound = serializer.encode(descriptor, message, group);
+            OutboundMessage outbound = serializer.encode(descriptor, message, group, observation.traceparent(), observation.tracestate());
+            observation.messageId(outbound.messageId(), outbound.size());
             int limit = command ? SqsBatchSender.MAX_BYTES : SnsBatchSender.MAX_BYTES;
             if (outbound.size() > limit) {
                 throw new MessageTooLargeException(descriptor.logicalName(), (command ? "queue " : "topic ") + route.destination(),
@@ -73,10 +97,23 @@ public final class AwsTransport implements OutboundTransport {
         }
         return batchers.computeIfAbsent(key, k -> {
             Destinations destinations = runtime.start();
+            boolean ftRetries = faultToleranceRetries();
             BatchSender sender = command
-                    ? new SqsBatchSender(clients.sqs(), route.destination(), destinations.queueUrl(route.destination()))
-                    : new SnsBatchSender(clients.sns(), route.destination(), destinations.topicArn(route.destination()));
+                    ? new SqsBatchSender(ftRetries ? clients.sqsWithoutRetries() : clients.sqs(), calls, route.destination(),
+                    destinations.queueUrl(route.destination()))
+                    : new SnsBatchSender(ftRetries ? clients.snsWithoutRetries() : clients.sns(), calls, route.destination(),
+                    destinations.topicArn(route.destination()));
             return new OutboundBatcher(sender, executors.executor(), executors.scheduler(), config.aws().batchLinger(), route.fifo());
         });
+    }
+
+    /** Whether MP Fault Tolerance retries the send calls (then the SDK's own retries are off for them). */
+    private boolean faultToleranceRetries() {
+        Boolean active = faultToleranceRetries;
+        if (active == null) {
+            active = AwsSendCalls.faultToleranceRetries(calls);
+            faultToleranceRetries = active;
+        }
+        return active;
     }
 }

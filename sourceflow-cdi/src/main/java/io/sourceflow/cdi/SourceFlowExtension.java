@@ -58,7 +58,9 @@ public final class SourceFlowExtension implements Extension {
             io.sourceflow.aws.AwsTransport.class,
             io.sourceflow.aws.ListenerControl.class,
             io.sourceflow.aws.DeadLetterQueues.class,
-            io.sourceflow.aws.DataEncryption.class);
+            io.sourceflow.aws.DataEncryption.class,
+            io.sourceflow.aws.AwsSendCalls.class,
+            io.sourceflow.telemetry.SourceFlowTelemetry.class);
 
     private final List<DiscoveredHandler> discovered = new ArrayList<>();
     private final List<String> problems = new ArrayList<>();

@@ -59,6 +59,7 @@ public final class SourceFlowConfigReader {
     static final String IDEMPOTENCY_TTL = "sourceflow.idempotency.ttl";
     static final String IDEMPOTENCY_MAX_ENTRIES = "sourceflow.idempotency.max-entries";
     static final String IDEMPOTENCY_STORE = "sourceflow.idempotency.store";
+    static final String QUEUE_DEPTH_INTERVAL = "sourceflow.telemetry.queue-depth-interval";
     /** Prefix of the keys owned and validated by the {@code sourceflow-jpa-idempotency} module. */
     public static final String IDEMPOTENCY_JPA = "sourceflow.idempotency.jpa.";
 
@@ -67,7 +68,8 @@ public final class SourceFlowConfigReader {
             ENDPOINT, COMMAND_ROUTING, EVENT_ROUTING, COMMAND_LISTENER, EVENT_LISTENER, PROVISIONING,
             MAX_RECEIVE_COUNT, VISIBILITY_TIMEOUT, WAIT_TIME, MAX_CONCURRENT, RETENTION, BATCH_LINGER,
             SHUTDOWN_TIMEOUT, EXECUTOR, RETRY_INITIAL, RETRY_MAX, MAX_EXTENSION, ENCRYPTION_ENABLED, KMS_KEY_ID,
-            DATA_KEY_MAX_AGE, DATA_KEY_MAX_MESSAGES, IDEMPOTENCY_TTL, IDEMPOTENCY_MAX_ENTRIES, IDEMPOTENCY_STORE);
+            DATA_KEY_MAX_AGE, DATA_KEY_MAX_MESSAGES, IDEMPOTENCY_TTL, IDEMPOTENCY_MAX_ENTRIES, IDEMPOTENCY_STORE,
+            QUEUE_DEPTH_INTERVAL);
 
     private static final Pattern LOGICAL_NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final Pattern SERVICE = Pattern.compile("[A-Za-z0-9_-]{1,70}");
@@ -150,7 +152,8 @@ public final class SourceFlowConfigReader {
                 idempotencyStore());
 
         SourceFlowConfig result = new SourceFlowConfig(serviceName, commandRoutes, eventRoutes,
-                list(LISTEN_QUEUES), list(SUBSCRIBE_TOPICS), aws, idempotency);
+                list(LISTEN_QUEUES), list(SUBSCRIBE_TOPICS), aws, idempotency,
+                new TelemetrySettings(duration(QUEUE_DEPTH_INTERVAL, Duration.ofSeconds(60), Duration.ZERO, Duration.ofHours(1))));
         if (!problems.isEmpty()) {
             throw new InvalidConfigurationException(problems);
         }
