@@ -13,7 +13,6 @@ import jakarta.inject.Singleton;
 
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,43 +49,58 @@ public final class AwsTransport implements OutboundTransport {
     }
 
     @Override
-    public CompletionStage<Void> send(MessageDescriptor descriptor, Object message) {
-        Optional<Route> routed = descriptor.route();
-        if (routed.isEmpty()) {
-            return CompletableFuture.failedFuture(new IllegalStateException(descriptor.logicalName() + " has no route"));
-        }
-        Route route = routed.get();
+    public Prepared prepare(MessageDescriptor descriptor, Object message) {
+        Route route = descriptor.route().orElseThrow();
         boolean command = descriptor.kind() == MessageKind.COMMAND;
+        // the producer span starts here (its context goes into the body) and ends when the queue or topic
+        // accepted the message; a message dropped on rollback is never sent: its span is never ended or exported
         OutboundObservation observation = telemetry.send(command, descriptor.logicalName(), route.destination());
-        CompletionStage<Void> accepted = sendObserved(descriptor, message, route, command, observation);
-        accepted.whenComplete((ok, failure) -> observation.end(failure == null ? null
-                : masker.maskFailure(failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure, message)));
-        return accepted;
+        OutboundMessage outbound;
+        try {
+            outbound = encodeAndCheck(descriptor, message, route, command, observation);
+        } catch (RuntimeException e) {
+            observation.end(masker.maskFailure(e, message));
+            throw e;
+        }
+        return new Prepared() {
+            @Override
+            public String messageId() {
+                return outbound.messageId();
+            }
+
+            @Override
+            public CompletionStage<Void> send() {
+                try {
+                    batcher(command, route).submit(outbound);
+                } catch (RuntimeException e) {
+                    outbound.accepted().completeExceptionally(e);
+                }
+                outbound.accepted().whenComplete((ok, failure) -> observation.end(failure == null ? null
+                        : masker.maskFailure(failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure, message)));
+                return outbound.accepted();
+            }
+        };
     }
 
-    private CompletionStage<Void> sendObserved(MessageDescriptor descriptor, Object message, Route route, boolean command,
-                                               OutboundObservation observation) {
-        try {
-            Optional<String> group = Optional.empty();
-            if (route.fifo()) {
-                group = descriptor.entityKeyOf(message);
-                if (group.isEmpty()) {
-                    throw new MissingEntityKeyException(descriptor.logicalName(),
-                            descriptor.entityKey().map(k -> k.memberName()).orElse("no @EntityKey"), route.destination());
-                }
+    private OutboundMessage encodeAndCheck(MessageDescriptor descriptor, Object message, Route route, boolean command,
+                                           OutboundObservation observation) {
+        Optional<String> group = Optional.empty();
+        if (route.fifo()) {
+            group = descriptor.entityKeyOf(message);
+            if (group.isEmpty()) {
+                throw new MissingEntityKeyException(descriptor.logicalName(),
+                        descriptor.entityKey().map(k -> k.memberName()).orElse("no @EntityKey"), route.destination());
             }
-            OutboundMessage outbound = serializer.encode(descriptor, message, group, observation.traceparent(), observation.tracestate());
-            observation.messageId(outbound.messageId(), outbound.size());
-            int limit = command ? SqsBatchSender.MAX_BYTES : SnsBatchSender.MAX_BYTES;
-            if (outbound.size() > limit) {
-                throw new MessageTooLargeException(descriptor.logicalName(), (command ? "queue " : "topic ") + route.destination(),
-                        outbound.size(), limit);
-            }
-            batcher(command, route).submit(outbound);
-            return outbound.accepted();
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
         }
+        OutboundMessage outbound = serializer.encode(descriptor, message, group, observation.traceparent(), observation.tracestate());
+        observation.messageId(outbound.messageId(), outbound.size());
+        int limit = command ? SqsBatchSender.MAX_BYTES : SnsBatchSender.MAX_BYTES;
+        if (outbound.size() > limit) {
+            throw new MessageTooLargeException(descriptor.logicalName(), (command ? "queue " : "topic ") + route.destination(),
+                    outbound.size(), limit);
+        }
+        return outbound;
     }
 
     private OutboundBatcher batcher(boolean command, Route route) {
