@@ -88,7 +88,7 @@ final class QueueListener {
         return queueName;
     }
 
-    /** When the poller last completed a receive (or started waiting while paused). */
+    /** When the poller last made progress: a receive completed or failed, or it waited while paused or busy. */
     Instant lastPoll() {
         return lastPoll;
     }
@@ -241,6 +241,7 @@ final class QueueListener {
     }
 
     private void backOff(int failures, Exception e) {
+        lastPoll = Instant.now(); // a failed receive is progress too: liveness looks for a stuck poller, readiness for AWS
         long delay = Math.min(MAX_POLL_BACKOFF_MILLIS, 200L << Math.min(failures, 10));
         delay = delay / 2 + (long) (Math.random() * delay / 2);
         LOG.log(failures == 1 ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,

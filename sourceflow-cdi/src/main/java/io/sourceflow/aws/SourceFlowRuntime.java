@@ -13,8 +13,9 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Starts and stops the AWS side of a deployment. At application start: provisioning (per
@@ -34,8 +35,11 @@ public final class SourceFlowRuntime {
     private final Instance<InboundProcessor> processor;
     private final Instance<AwsSendCalls> sendCalls;
     private final TransportPlan plan;
-    private final List<QueueListener> listeners = new ArrayList<>();
-    private Destinations destinations;
+    private final List<QueueListener> listeners = new CopyOnWriteArrayList<>();
+    // volatile: health checks read these without taking the lock that startup holds while provisioning
+    private volatile Destinations destinations;
+    private volatile boolean starting;
+    private volatile RuntimeException startupFailure;
     private boolean stopped;
 
     @Inject
@@ -69,20 +73,32 @@ public final class SourceFlowRuntime {
         if (stopped) {
             throw new IllegalStateException("SourceFlow is stopped: the application is shutting down");
         }
-        AwsServiceClients aws = clients.get();
+        starting = true;
+        AwsServiceClients aws;
         ProvisioningMode mode = config.aws().provisioning();
-        ResourceProvisioner provisioner = new ResourceProvisioner(aws.sqs(), aws.sns(), aws.sts(), aws.region());
-        // under MP Fault Tolerance the startup run is retried as a whole, with the SDK's own retries off
-        AwsSendCalls calls = sendCalls.get();
-        ResourceProvisioner startup = AwsSendCalls.faultToleranceRetries(calls)
-                ? new ResourceProvisioner(aws.sqsWithoutRetries(), aws.snsWithoutRetries(), aws.sts(), aws.region()) : provisioner;
-        ProvisionedResources resources;
+        Destinations resolved;
         try {
-            resources = calls.provision(() -> startup.apply(plan.provisioningPlan(config.aws()), mode));
+            aws = clients.get();
+            ResourceProvisioner provisioner = new ResourceProvisioner(aws.sqs(), aws.sns(), aws.sts(), aws.region());
+            // under MP Fault Tolerance the startup run is retried as a whole, with the SDK's own retries off
+            AwsSendCalls calls = sendCalls.get();
+            ResourceProvisioner startup = AwsSendCalls.faultToleranceRetries(calls)
+                    ? new ResourceProvisioner(aws.sqsWithoutRetries(), aws.snsWithoutRetries(), aws.sts(), aws.region()) : provisioner;
+            ProvisionedResources resources;
+            try {
+                resources = calls.provision(() -> startup.apply(plan.provisioningPlan(config.aws()), mode));
+            } catch (RuntimeException e) {
+                throw AwsSendCalls.unwrap(e);
+            }
+            resolved = new Destinations(provisioner, mode, config.aws(), resources);
         } catch (RuntimeException e) {
-            throw AwsSendCalls.unwrap(e);
+            startupFailure = e;
+            throw e;
+        } finally {
+            starting = false;
         }
-        destinations = new Destinations(provisioner, mode, config.aws(), resources);
+        startupFailure = null;
+        destinations = resolved;
         LOG.log(System.Logger.Level.INFO, "SourceFlow ready: provisioning " + mode.name().toLowerCase()
                 + ", sending to " + plan.sendQueues() + " and " + plan.topics() + ", polling " + plan.polledQueues());
         for (String queue : plan.polledQueues()) {
@@ -113,8 +129,8 @@ public final class SourceFlowRuntime {
         return registry;
     }
 
-    /** The listeners started so far (empty before start or when nothing is polled). */
-    synchronized List<QueueListener> listeners() {
+    /** The listeners started so far (empty before start or when nothing is polled); never blocks. */
+    List<QueueListener> listeners() {
         return List.copyOf(listeners);
     }
 
@@ -123,9 +139,24 @@ public final class SourceFlowRuntime {
         return start();
     }
 
-    /** Whether startup (provisioning and name resolution) has completed. */
-    synchronized boolean isStarted() {
+    /** Whether startup (provisioning and name resolution) has completed; never blocks. */
+    boolean isStarted() {
         return destinations != null || plan.isEmpty();
+    }
+
+    /** Whether provisioning and name resolution are running now. */
+    boolean isStarting() {
+        return starting;
+    }
+
+    /** Why the last startup attempt failed, if it did and none succeeded since. */
+    Optional<RuntimeException> startupFailure() {
+        return Optional.ofNullable(startupFailure);
+    }
+
+    /** The resolved destinations if startup completed, without starting. */
+    Optional<Destinations> resolvedDestinations() {
+        return Optional.ofNullable(destinations);
     }
 
     TransportPlan plan() {

@@ -59,6 +59,9 @@ public final class SourceFlowConfigReader {
     static final String IDEMPOTENCY_TTL = "sourceflow.idempotency.ttl";
     static final String IDEMPOTENCY_MAX_ENTRIES = "sourceflow.idempotency.max-entries";
     static final String IDEMPOTENCY_STORE = "sourceflow.idempotency.store";
+    static final String HEALTH_CACHE_TTL = "sourceflow.health.cache-ttl";
+    static final String HEALTH_TIMEOUT = "sourceflow.health.timeout";
+    static final String HEALTH_MAX_POLL_AGE = "sourceflow.health.max-poll-age";
     static final String QUEUE_DEPTH_INTERVAL = "sourceflow.telemetry.queue-depth-interval";
     /** Prefix of the keys owned and validated by the {@code sourceflow-jpa-idempotency} module. */
     public static final String IDEMPOTENCY_JPA = "sourceflow.idempotency.jpa.";
@@ -69,7 +72,7 @@ public final class SourceFlowConfigReader {
             MAX_RECEIVE_COUNT, VISIBILITY_TIMEOUT, WAIT_TIME, MAX_CONCURRENT, RETENTION, BATCH_LINGER,
             SHUTDOWN_TIMEOUT, EXECUTOR, RETRY_INITIAL, RETRY_MAX, MAX_EXTENSION, ENCRYPTION_ENABLED, KMS_KEY_ID,
             DATA_KEY_MAX_AGE, DATA_KEY_MAX_MESSAGES, IDEMPOTENCY_TTL, IDEMPOTENCY_MAX_ENTRIES, IDEMPOTENCY_STORE,
-            QUEUE_DEPTH_INTERVAL);
+            HEALTH_CACHE_TTL, HEALTH_TIMEOUT, HEALTH_MAX_POLL_AGE, QUEUE_DEPTH_INTERVAL);
 
     private static final Pattern LOGICAL_NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final Pattern SERVICE = Pattern.compile("[A-Za-z0-9_-]{1,70}");
@@ -131,6 +134,7 @@ public final class SourceFlowConfigReader {
         if (encryption.enabled() && encryption.kmsKeyId().isEmpty()) {
             problems.add(KMS_KEY_ID + ": required when " + ENCRYPTION_ENABLED + "=true (a key id, ARN or alias/name)");
         }
+        Duration waitTime = duration(WAIT_TIME, Duration.ofSeconds(20), Duration.ZERO, Duration.ofSeconds(20));
         Duration retention = duration(RETENTION, Duration.ofDays(14), Duration.ofMinutes(1), Duration.ofDays(14));
         AwsSettings aws = new AwsSettings(
                 string(REGION), uri(ENDPOINT),
@@ -139,7 +143,7 @@ public final class SourceFlowConfigReader {
                 provisioning(),
                 integer(MAX_RECEIVE_COUNT, 5, 1, 1000),
                 visibility,
-                duration(WAIT_TIME, Duration.ofSeconds(20), Duration.ZERO, Duration.ofSeconds(20)),
+                waitTime,
                 integer(MAX_CONCURRENT, 10, 1, 1000),
                 retention,
                 duration(BATCH_LINGER, Duration.ofMillis(5), Duration.ZERO, Duration.ofSeconds(1)),
@@ -151,8 +155,14 @@ public final class SourceFlowConfigReader {
         IdempotencySettings idempotency = new IdempotencySettings(ttl, (int) integer(IDEMPOTENCY_MAX_ENTRIES, 100_000, 100, 100_000_000),
                 idempotencyStore());
 
+        HealthSettings health = new HealthSettings(
+                duration(HEALTH_CACHE_TTL, Duration.ofSeconds(5), Duration.ZERO, Duration.ofMinutes(10)),
+                duration(HEALTH_TIMEOUT, Duration.ofSeconds(3), Duration.ofMillis(100), Duration.ofMinutes(1)),
+                // a receive lasts up to the wait time; a failing one backs off up to 30 s before the next
+                duration(HEALTH_MAX_POLL_AGE, waitTime.plusSeconds(60), waitTime.plusSeconds(1), Duration.ofHours(1)));
+
         SourceFlowConfig result = new SourceFlowConfig(serviceName, commandRoutes, eventRoutes,
-                list(LISTEN_QUEUES), list(SUBSCRIBE_TOPICS), aws, idempotency,
+                list(LISTEN_QUEUES), list(SUBSCRIBE_TOPICS), aws, idempotency, health,
                 new TelemetrySettings(duration(QUEUE_DEPTH_INTERVAL, Duration.ofSeconds(60), Duration.ZERO, Duration.ofHours(1))));
         if (!problems.isEmpty()) {
             throw new InvalidConfigurationException(problems);
