@@ -403,6 +403,7 @@ final class QueueListener {
                 LOG.log(System.Logger.Level.WARNING, "Message " + outcome.messageId() + " of queue " + queueName
                         + " moved to the dead-letter queue: " + outcome.reason() + " - " + outcome.detail());
                 deletes.delete(message.receiptHandle(), outcome.messageId());
+                processor.telemetry().deadLettered(queueName, outcome.reason());
             }
             case RETRY -> retryLater(message, outcome);
         }

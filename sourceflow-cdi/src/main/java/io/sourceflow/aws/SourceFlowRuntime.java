@@ -33,6 +33,7 @@ public final class SourceFlowRuntime {
     private final Instance<AwsServiceClients> clients;
     private final Instance<SourceFlowExecutors> executors;
     private final Instance<InboundProcessor> processor;
+    private final Instance<AwsSendCalls> sendCalls;
     private final TransportPlan plan;
     private final List<QueueListener> listeners = new CopyOnWriteArrayList<>();
     // volatile: health checks read these without taking the lock that startup holds while provisioning
@@ -43,7 +44,9 @@ public final class SourceFlowRuntime {
 
     @Inject
     SourceFlowRuntime(HandlerRegistry registry, SourceFlowConfig config, Instance<AwsServiceClients> clients,
-                      Instance<SourceFlowExecutors> executors, Instance<InboundProcessor> processor) {
+                      Instance<SourceFlowExecutors> executors, Instance<InboundProcessor> processor,
+                      Instance<AwsSendCalls> sendCalls) {
+        this.sendCalls = sendCalls;
         this.registry = registry;
         this.config = config;
         this.clients = clients;
@@ -77,7 +80,16 @@ public final class SourceFlowRuntime {
         try {
             aws = clients.get();
             ResourceProvisioner provisioner = new ResourceProvisioner(aws.sqs(), aws.sns(), aws.sts(), aws.region());
-            ProvisionedResources resources = provisioner.apply(plan.provisioningPlan(config.aws()), mode);
+            // under MP Fault Tolerance the startup run is retried as a whole, with the SDK's own retries off
+            AwsSendCalls calls = sendCalls.get();
+            ResourceProvisioner startup = AwsSendCalls.faultToleranceRetries(calls)
+                    ? new ResourceProvisioner(aws.sqsWithoutRetries(), aws.snsWithoutRetries(), aws.sts(), aws.region()) : provisioner;
+            ProvisionedResources resources;
+            try {
+                resources = calls.provision(() -> startup.apply(plan.provisioningPlan(config.aws()), mode));
+            } catch (RuntimeException e) {
+                throw AwsSendCalls.unwrap(e);
+            }
             resolved = new Destinations(provisioner, mode, config.aws(), resources);
         } catch (RuntimeException e) {
             startupFailure = e;
@@ -94,6 +106,7 @@ public final class SourceFlowRuntime {
                     aws.sqs(), processor.get(), executors.get().executor(), executors.get().pollerThreads(), executors.get().scheduler(), config.aws());
             listeners.add(listener);
             listener.start();
+            QueueDepth.watch(processor.get().telemetry(), aws.sqs(), queue, destinations, executors.get().executor());
         }
         return destinations;
     }

@@ -59,7 +59,9 @@ public final class SourceFlowExtension implements Extension {
             io.sourceflow.aws.ListenerControl.class,
             io.sourceflow.aws.DeadLetterQueues.class,
             io.sourceflow.aws.DataEncryption.class,
-            io.sourceflow.aws.TransportStatus.class);
+            io.sourceflow.aws.TransportStatus.class,
+            io.sourceflow.aws.AwsSendCalls.class,
+            io.sourceflow.telemetry.SourceFlowTelemetry.class);
 
     /** The health checks, by name: registered only when the MicroProfile Health API is visible. */
     private static final List<String> HEALTH_CHECKS = List.of("io.sourceflow.health.SourceFlowStartupCheck",

@@ -16,11 +16,12 @@ import java.util.Optional;
  * @param aws the AWS transport settings
  * @param idempotency idempotent processing settings
  * @param health the health checks' settings
+ * @param telemetry traces and metrics settings
  */
 public record SourceFlowConfig(Optional<String> serviceName, Map<String, String> commandRoutes,
                                Map<String, String> eventRoutes, List<String> listenQueues,
                                List<String> subscribeTopics, AwsSettings aws, IdempotencySettings idempotency,
-                               HealthSettings health) {
+                               HealthSettings health, TelemetrySettings telemetry) {
 
     public SourceFlowConfig {
         commandRoutes = Map.copyOf(commandRoutes);

@@ -62,6 +62,7 @@ public final class SourceFlowConfigReader {
     static final String HEALTH_CACHE_TTL = "sourceflow.health.cache-ttl";
     static final String HEALTH_TIMEOUT = "sourceflow.health.timeout";
     static final String HEALTH_MAX_POLL_AGE = "sourceflow.health.max-poll-age";
+    static final String QUEUE_DEPTH_INTERVAL = "sourceflow.telemetry.queue-depth-interval";
     /** Prefix of the keys owned and validated by the {@code sourceflow-jpa-idempotency} module. */
     public static final String IDEMPOTENCY_JPA = "sourceflow.idempotency.jpa.";
 
@@ -71,7 +72,7 @@ public final class SourceFlowConfigReader {
             MAX_RECEIVE_COUNT, VISIBILITY_TIMEOUT, WAIT_TIME, MAX_CONCURRENT, RETENTION, BATCH_LINGER,
             SHUTDOWN_TIMEOUT, EXECUTOR, RETRY_INITIAL, RETRY_MAX, MAX_EXTENSION, ENCRYPTION_ENABLED, KMS_KEY_ID,
             DATA_KEY_MAX_AGE, DATA_KEY_MAX_MESSAGES, IDEMPOTENCY_TTL, IDEMPOTENCY_MAX_ENTRIES, IDEMPOTENCY_STORE,
-            HEALTH_CACHE_TTL, HEALTH_TIMEOUT, HEALTH_MAX_POLL_AGE);
+            HEALTH_CACHE_TTL, HEALTH_TIMEOUT, HEALTH_MAX_POLL_AGE, QUEUE_DEPTH_INTERVAL);
 
     private static final Pattern LOGICAL_NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final Pattern SERVICE = Pattern.compile("[A-Za-z0-9_-]{1,70}");
@@ -168,7 +169,8 @@ public final class SourceFlowConfigReader {
                 duration(HEALTH_MAX_POLL_AGE, waitTime.plusSeconds(60), waitTime.plusSeconds(1), Duration.ofHours(1)));
 
         SourceFlowConfig result = new SourceFlowConfig(serviceName, commandRoutes, eventRoutes,
-                list(LISTEN_QUEUES), list(SUBSCRIBE_TOPICS), aws, idempotency, health);
+                list(LISTEN_QUEUES), list(SUBSCRIBE_TOPICS), aws, idempotency, health,
+                new TelemetrySettings(duration(QUEUE_DEPTH_INTERVAL, Duration.ofSeconds(60), Duration.ZERO, Duration.ofHours(1))));
         if (!problems.isEmpty()) {
             throw new InvalidConfigurationException(problems);
         }
