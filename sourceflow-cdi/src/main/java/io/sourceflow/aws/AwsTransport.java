@@ -53,7 +53,7 @@ public final class AwsTransport implements OutboundTransport {
         Route route = descriptor.route().orElseThrow();
         boolean command = descriptor.kind() == MessageKind.COMMAND;
         // the producer span starts here (its context goes into the body) and ends when the queue or topic
-        // accepted the message; a message dropped on rollback is never sent: its span is never ended or exported
+        // accepted the message, or when its transaction rolled back (discard)
         OutboundObservation observation = telemetry.send(command, descriptor.logicalName(), route.destination());
         OutboundMessage outbound;
         try {
@@ -79,6 +79,11 @@ public final class AwsTransport implements OutboundTransport {
                         : masker.maskFailure(failure instanceof CompletionException && failure.getCause() != null
                         ? failure.getCause() : failure, message)));
                 return outbound.accepted();
+            }
+
+            @Override
+            public void discard() {
+                observation.discard();
             }
         };
     }

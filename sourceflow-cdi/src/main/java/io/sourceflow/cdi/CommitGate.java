@@ -38,17 +38,18 @@ final class CommitGate {
      *
      * @param what for logs: "Command PlaceOrder 1b2c..."
      */
-    CompletableFuture<Void> sendOrDefer(Supplier<java.util.concurrent.CompletionStage<Void>> send, String what) {
+    CompletableFuture<Void> sendOrDefer(OutboundTransport.Prepared prepared, String what) {
         Optional<Object> found = registry();
         if (found.isEmpty() || !JtaAccess.isActive(found.get())) {
-            return send.get().toCompletableFuture();
+            return prepared.send().toCompletableFuture();
         }
         JtaAccess.afterCompletion(found.get(), committed -> {
             if (!committed) {
                 LOG.log(System.Logger.Level.DEBUG, () -> what + " was not sent: its transaction rolled back");
+                prepared.discard();
                 return;
             }
-            send.get().whenComplete((v, failure) -> {
+            prepared.send().whenComplete((v, failure) -> {
                 if (failure != null) {
                     LOG.log(System.Logger.Level.ERROR, what + " was committed with its transaction but could not be sent; "
                             + "resend it (the transaction's changes are in place)", failure);

@@ -27,6 +27,9 @@ final class NoopBackend implements Backend {
         @Override
         public void end(Throwable failure) {
         }
+        @Override
+        public void discard() {
+        }
     };
 
     private static final InboundObservation INBOUND = new InboundObservation() {

@@ -182,6 +182,8 @@ final class OtelBackend implements Backend {
         return new Outbound(command, logicalType, destination, span, carrier.get("traceparent"), carrier.get("tracestate"));
     }
 
+    private static final AttributeKey<Boolean> DISCARDED = AttributeKey.booleanKey("sourceflow.send.discarded");
+
     private final class Outbound implements OutboundObservation {
         private final boolean command;
         private final Attributes attributes;
@@ -224,6 +226,12 @@ final class OtelBackend implements Backend {
                 (command ? commandError : eventError).add(1, attributes.toBuilder().put(ERROR_TYPE, errorType(failure)).build());
                 recordFailure(span, failure);
             }
+            span.end();
+        }
+
+        @Override
+        public void discard() {
+            span.setAttribute(DISCARDED, true);
             span.end();
         }
     }

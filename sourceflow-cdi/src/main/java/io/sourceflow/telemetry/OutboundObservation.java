@@ -17,4 +17,7 @@ public interface OutboundObservation {
 
     /** The destination accepted the message ({@code failure == null}) or it was not sent. */
     void end(Throwable failure);
+
+    /** The message will never be sent (its transaction rolled back): ends the span, records no metric. */
+    void discard();
 }
