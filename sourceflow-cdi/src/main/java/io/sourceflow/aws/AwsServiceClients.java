@@ -2,6 +2,8 @@ package io.sourceflow.aws;
 
 import io.sourceflow.config.AwsSettings;
 import io.sourceflow.config.SourceFlowConfig;
+import io.sourceflow.telemetry.SourceFlowTelemetry;
+import io.sourceflow.telemetry.ThrottlingCounter;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
@@ -9,6 +11,7 @@ import jakarta.inject.Singleton;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.SdkHttpClient;
@@ -42,15 +45,18 @@ public final class AwsServiceClients {
     private volatile SnsClient sns;
     private volatile StsClient sts;
     private volatile KmsClient kms;
+    private volatile SqsClient sqsWithoutRetries;
+    private volatile SnsClient snsWithoutRetries;
 
     @Inject
     AwsServiceClients(SourceFlowConfig config, Instance<AwsCredentialsProvider> credentials,
-                      Instance<ExecutionInterceptor> interceptors) {
+                      Instance<ExecutionInterceptor> interceptors, SourceFlowTelemetry telemetry) {
         this.settings = config.aws();
         this.region = settings.region().map(Region::of).orElseGet(AwsServiceClients::defaultRegion);
         this.credentials = credentials.isResolvable() ? credentials.get() : DefaultCredentialsProvider.builder().build();
         List<ExecutionInterceptor> found = new ArrayList<>();
         interceptors.forEach(found::add);
+        found.add(new ThrottlingCounter(telemetry));
         this.interceptors = List.copyOf(found);
         int connections = Math.max(50, settings.maxConcurrentMessages() * 4);
         this.httpClient = ApacheHttpClient.builder()
@@ -83,6 +89,37 @@ public final class AwsServiceClients {
                     sqs = configure(SqsClient.builder()).build();
                 }
                 client = sqs;
+            }
+        }
+        return client;
+    }
+
+    /**
+     * An SQS client with the SDK's own retries off, for the calls that MicroProfile Fault Tolerance
+     * retries ({@link AwsSendCalls}), so that attempts are not multiplied.
+     */
+    public SqsClient sqsWithoutRetries() {
+        SqsClient client = sqsWithoutRetries;
+        if (client == null) {
+            synchronized (this) {
+                if (sqsWithoutRetries == null) {
+                    sqsWithoutRetries = withoutRetries(configure(SqsClient.builder())).build();
+                }
+                client = sqsWithoutRetries;
+            }
+        }
+        return client;
+    }
+
+    /** An SNS client with the SDK's own retries off (see {@link #sqsWithoutRetries()}). */
+    public SnsClient snsWithoutRetries() {
+        SnsClient client = snsWithoutRetries;
+        if (client == null) {
+            synchronized (this) {
+                if (snsWithoutRetries == null) {
+                    snsWithoutRetries = withoutRetries(configure(SnsClient.builder())).build();
+                }
+                client = snsWithoutRetries;
             }
         }
         return client;
@@ -137,9 +174,15 @@ public final class AwsServiceClients {
         return builder;
     }
 
+    private <B extends AwsClientBuilder<B, ?> & software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder<B, ?>> B withoutRetries(B builder) {
+        builder.overrideConfiguration(ClientOverrideConfiguration.builder().executionInterceptors(interceptors)
+                .retryStrategy(AwsRetryStrategy.doNotRetry()).build());
+        return builder;
+    }
+
     @PreDestroy
     void close() {
-        for (AutoCloseable client : new AutoCloseable[]{sqs, sns, sts, kms}) {
+        for (AutoCloseable client : new AutoCloseable[]{sqs, sns, sts, kms, sqsWithoutRetries, snsWithoutRetries}) {
             if (client != null) {
                 try {
                     client.close();

@@ -5,11 +5,15 @@ import io.sourceflow.cdi.MessageKind;
 import io.sourceflow.cdi.OutboundTransport;
 import io.sourceflow.cdi.Route;
 import io.sourceflow.config.SourceFlowConfig;
+import io.sourceflow.masking.SensitiveDataMasker;
+import io.sourceflow.telemetry.OutboundObservation;
+import io.sourceflow.telemetry.SourceFlowTelemetry;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -26,35 +30,37 @@ public final class AwsTransport implements OutboundTransport {
     private final AwsServiceClients clients;
     private final SourceFlowExecutors executors;
     private final SourceFlowConfig config;
+    private final AwsSendCalls calls;
+    private final SourceFlowTelemetry telemetry;
+    private final SensitiveDataMasker masker = new SensitiveDataMasker();
     private final Map<String, OutboundBatcher> batchers = new ConcurrentHashMap<>();
+    private volatile Boolean faultToleranceRetries;
 
     @Inject
     AwsTransport(SourceFlowRuntime runtime, MessageSerializer serializer, AwsServiceClients clients,
-                 SourceFlowExecutors executors, SourceFlowConfig config) {
+                 SourceFlowExecutors executors, SourceFlowConfig config, AwsSendCalls calls, SourceFlowTelemetry telemetry) {
         this.runtime = runtime;
         this.serializer = serializer;
         this.clients = clients;
         this.executors = executors;
         this.config = config;
+        this.calls = calls;
+        this.telemetry = telemetry;
     }
 
     @Override
     public Prepared prepare(MessageDescriptor descriptor, Object message) {
         Route route = descriptor.route().orElseThrow();
         boolean command = descriptor.kind() == MessageKind.COMMAND;
-        Optional<String> group = Optional.empty();
-        if (route.fifo()) {
-            group = descriptor.entityKeyOf(message);
-            if (group.isEmpty()) {
-                throw new MissingEntityKeyException(descriptor.logicalName(),
-                        descriptor.entityKey().map(k -> k.memberName()).orElse("no @EntityKey"), route.destination());
-            }
-        }
-        OutboundMessage outbound = serializer.encode(descriptor, message, group);
-        int limit = command ? SqsBatchSender.MAX_BYTES : SnsBatchSender.MAX_BYTES;
-        if (outbound.size() > limit) {
-            throw new MessageTooLargeException(descriptor.logicalName(), (command ? "queue " : "topic ") + route.destination(),
-                    outbound.size(), limit);
+        // the producer span starts here (its context goes into the body) and ends when the queue or topic
+        // accepted the message, or when its transaction rolled back (discard)
+        OutboundObservation observation = telemetry.send(command, descriptor.logicalName(), route.destination());
+        OutboundMessage outbound;
+        try {
+            outbound = encodeAndCheck(descriptor, message, route, command, observation);
+        } catch (RuntimeException e) {
+            observation.end(masker.maskFailure(e, message));
+            throw e;
         }
         return new Prepared() {
             @Override
@@ -69,9 +75,37 @@ public final class AwsTransport implements OutboundTransport {
                 } catch (RuntimeException e) {
                     outbound.accepted().completeExceptionally(e);
                 }
+                outbound.accepted().whenComplete((ok, failure) -> observation.end(failure == null ? null
+                        : masker.maskFailure(failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure, message)));
                 return outbound.accepted();
             }
+
+            @Override
+            public void discard() {
+                observation.discard();
+            }
         };
+    }
+
+    private OutboundMessage encodeAndCheck(MessageDescriptor descriptor, Object message, Route route, boolean command,
+                                           OutboundObservation observation) {
+        Optional<String> group = Optional.empty();
+        if (route.fifo()) {
+            group = descriptor.entityKeyOf(message);
+            if (group.isEmpty()) {
+                throw new MissingEntityKeyException(descriptor.logicalName(),
+                        descriptor.entityKey().map(k -> k.memberName()).orElse("no @EntityKey"), route.destination());
+            }
+        }
+        OutboundMessage outbound = serializer.encode(descriptor, message, group, observation.traceparent(), observation.tracestate());
+        observation.messageId(outbound.messageId(), outbound.size());
+        int limit = command ? SqsBatchSender.MAX_BYTES : SnsBatchSender.MAX_BYTES;
+        if (outbound.size() > limit) {
+            throw new MessageTooLargeException(descriptor.logicalName(), (command ? "queue " : "topic ") + route.destination(),
+                    outbound.size(), limit);
+        }
+        return outbound;
     }
 
     private OutboundBatcher batcher(boolean command, Route route) {
@@ -82,10 +116,23 @@ public final class AwsTransport implements OutboundTransport {
         }
         return batchers.computeIfAbsent(key, k -> {
             Destinations destinations = runtime.start();
+            boolean ftRetries = faultToleranceRetries();
             BatchSender sender = command
-                    ? new SqsBatchSender(clients.sqs(), route.destination(), destinations.queueUrl(route.destination()))
-                    : new SnsBatchSender(clients.sns(), route.destination(), destinations.topicArn(route.destination()));
+                    ? new SqsBatchSender(ftRetries ? clients.sqsWithoutRetries() : clients.sqs(), calls, route.destination(),
+                    destinations.queueUrl(route.destination()))
+                    : new SnsBatchSender(ftRetries ? clients.snsWithoutRetries() : clients.sns(), calls, route.destination(),
+                    destinations.topicArn(route.destination()));
             return new OutboundBatcher(sender, executors.executor(), executors.scheduler(), config.aws().batchLinger(), route.fifo());
         });
+    }
+
+    /** Whether MP Fault Tolerance retries the send calls (then the SDK's own retries are off for them). */
+    private boolean faultToleranceRetries() {
+        Boolean active = faultToleranceRetries;
+        if (active == null) {
+            active = AwsSendCalls.faultToleranceRetries(calls);
+            faultToleranceRetries = active;
+        }
+        return active;
     }
 }

@@ -12,6 +12,8 @@ import io.sourceflow.cdi.MessageDescriptor;
 import io.sourceflow.cdi.MessageKind;
 import io.sourceflow.config.SourceFlowConfig;
 import io.sourceflow.masking.SensitiveDataMasker;
+import io.sourceflow.telemetry.InboundObservation;
+import io.sourceflow.telemetry.SourceFlowTelemetry;
 import io.sourceflow.wire.CloudEvent;
 import io.sourceflow.wire.SnsEnvelope;
 import io.sourceflow.wire.UndecodableMessageException;
@@ -54,6 +56,7 @@ public final class InboundProcessor {
     private final HandlerDispatcher dispatcher;
     private final DataEncryption encryption;
     private final IdempotencyGuard idempotency;
+    private final SourceFlowTelemetry telemetry;
     private final SensitiveDataMasker masker = new SensitiveDataMasker();
     private final SnsEnvelope envelope = new SnsEnvelope();
     /** Event queue name to (topic to the logical types its subscription lets through). */
@@ -61,7 +64,9 @@ public final class InboundProcessor {
 
     @Inject
     InboundProcessor(HandlerRegistry registry, MessageSerializer serializer, HandlerDispatcher dispatcher,
-                     DataEncryption encryption, SourceFlowConfig config, IdempotencyGuard idempotency) {
+                     DataEncryption encryption, SourceFlowConfig config, SourceFlowTelemetry telemetry,
+                     IdempotencyGuard idempotency) {
+        this.telemetry = telemetry;
         this.registry = registry;
         this.serializer = serializer;
         this.dispatcher = dispatcher;
@@ -72,6 +77,14 @@ public final class InboundProcessor {
 
     /** Processes one message from a queue; the stage never fails, it carries the outcome. */
     CompletionStage<InboundOutcome> process(String queueName, Message message) {
+        InboundObservation observation = telemetry.receive(queueName, receiveCount(message));
+        CompletionStage<InboundOutcome> outcome = process(queueName, message, observation);
+        outcome.whenComplete((o, e) -> observation.end(o == null ? InboundObservation.Result.RETRY
+                : InboundObservation.Result.valueOf(o.disposition().name()), o == null ? null : o.reason(), o == null ? e : o.failure()));
+        return outcome;
+    }
+
+    private CompletionStage<InboundOutcome> process(String queueName, Message message, InboundObservation observation) {
         String messageId = message.messageId();
         CloudEvent event;
         MessageDescriptor descriptor;
@@ -79,6 +92,7 @@ public final class InboundProcessor {
         try {
             event = serializer.read(envelope.unwrap(message.body()).body());
             messageId = event.id();
+            observation.decoded(event.type(), event.id(), event.traceparent(), event.tracestate());
             String type = event.type();
             descriptor = registry.byLogicalName(type).orElseThrow(() -> new UndecodableMessageException(
                     UndecodableMessageException.Reason.UNKNOWN_TYPE, "logical type '" + type
@@ -103,7 +117,7 @@ public final class InboundProcessor {
                 receiveCount(message), queueName, event.time() != null ? event.time() : sentTimestamp(message));
         String id = messageId;
         boolean oneSynchronousHandler = handlers.size() == 1 && !handlers.get(0).isAsync();
-        return idempotency.process(queueName, id, oneSynchronousHandler, () -> runAll(handlers, data, context).handle((ignored, failure) -> {
+        return idempotency.process(queueName, id, oneSynchronousHandler, () -> observation.inContext(() -> runAll(handlers, data, context)).handle((ignored, failure) -> {
             if (failure == null) {
                 return InboundOutcome.handled(id);
             }
@@ -196,6 +210,11 @@ public final class InboundProcessor {
         }
         return chain.thenCompose(first -> first == null
                 ? CompletableFuture.<Void>completedFuture(null) : CompletableFuture.<Void>failedFuture(first));
+    }
+
+    /** The deployment's telemetry (the listener counts dead letters with it). */
+    SourceFlowTelemetry telemetry() {
+        return telemetry;
     }
 
     static int receiveCount(Message message) {

@@ -49,6 +49,15 @@ public final class MessageSerializer {
      * @throws EncryptionFailedException if encryption is enabled and KMS gives no data key (nothing may be sent)
      */
     OutboundMessage encode(MessageDescriptor descriptor, Object message, Optional<String> groupId) {
+        return encode(descriptor, message, groupId, null, null);
+    }
+
+    /**
+     * Encodes a message with the W3C trace context of its producer span in the CloudEvents
+     * {@code traceparent}/{@code tracestate} extensions (both may be {@code null}: not tracing).
+     */
+    OutboundMessage encode(MessageDescriptor descriptor, Object message, Optional<String> groupId,
+                           String traceparent, String tracestate) {
         String id = UUID.randomUUID().toString();
         String data = codec.dataToJson(message);
         String contentType = CloudEvent.JSON_CONTENT_TYPE;
@@ -60,7 +69,7 @@ public final class MessageSerializer {
         }
         CloudEvent event = new CloudEvent(id, descriptor.logicalName(), source, Instant.now(),
                 descriptor.entityKeyOf(message).orElse(null), contentType,
-                sequence.incrementAndGet(), null, null, data);
+                sequence.incrementAndGet(), traceparent, tracestate, data);
         String body = codec.write(event);
         Map<String, String> attributes = Map.of(
                 WireAttributes.TYPE, descriptor.logicalName(),

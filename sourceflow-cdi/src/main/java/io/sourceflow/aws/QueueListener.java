@@ -52,6 +52,7 @@ final class QueueListener {
     private final InboundProcessor processor;
     private final DeadLetterPublisher deadLetters;
     private final ExecutorService executor;
+    private final java.util.concurrent.ThreadFactory pollerThreads;
     private final AwsSettings settings;
     private final int maxConcurrent;
     private final Semaphore slots;
@@ -59,14 +60,17 @@ final class QueueListener {
     private final VisibilityHeartbeat heartbeat;
     private final RetryBackoff backoff;
     private final CountDownLatch pollerExited = new CountDownLatch(1);
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final Object pauseLock = new Object();
     private volatile boolean running;
     private volatile boolean stopping;
     private volatile boolean paused;
     private volatile Instant lastPoll = Instant.now();
+    private int handlersRunning;
 
     QueueListener(String queueName, String queueUrl, Optional<String> deadLetterQueueUrl, SqsClient sqs,
-                  InboundProcessor processor, ExecutorService executor, ScheduledExecutorService scheduler, AwsSettings settings) {
+                  InboundProcessor processor, ExecutorService executor, java.util.concurrent.ThreadFactory pollerThreads,
+                  ScheduledExecutorService scheduler, AwsSettings settings) {
         this.queueName = queueName;
         this.queueUrl = queueUrl;
         this.deadLetterQueueUrl = deadLetterQueueUrl;
@@ -75,6 +79,7 @@ final class QueueListener {
         this.processor = processor;
         this.deadLetters = new DeadLetterPublisher(sqs);
         this.executor = executor;
+        this.pollerThreads = pollerThreads;
         this.settings = settings;
         this.maxConcurrent = settings.maxConcurrentMessages();
         this.slots = new Semaphore(maxConcurrent);
@@ -88,7 +93,7 @@ final class QueueListener {
         return queueName;
     }
 
-    /** When the poller last completed a receive (or started waiting while paused). */
+    /** When the poller last made progress: a receive completed or failed, or it waited while paused or busy. */
     Instant lastPoll() {
         return lastPoll;
     }
@@ -109,7 +114,13 @@ final class QueueListener {
 
     void start() {
         running = true;
-        executor.execute(this::pollLoop);
+        Thread poller = pollerThreads.newThread(this::pollLoop);
+        try {
+            poller.setName("sourceflow-poller-" + queueName);
+        } catch (SecurityException e) {
+            // a server may not let applications rename its threads; the name only helps thread dumps
+        }
+        poller.start();
     }
 
     /** Stops receiving after the current receive; running handlers go on. */
@@ -131,24 +142,54 @@ final class QueueListener {
      * @return whether every running handler finished in time
      */
     boolean stop(Duration timeout) {
+        requestStop();
+        return awaitStop(System.nanoTime() + timeout.toNanos());
+    }
+
+    /** Stops receiving; returns at once (see {@link #awaitStop}). */
+    void requestStop() {
         stopping = true;
         running = false;
+        stopRequested.countDown();
         resume();
-        long deadline = System.nanoTime() + timeout.toNanos();
+    }
+
+    /** Waits for the receive in progress and the running handlers (until the deadline), then flushes deletes. */
+    boolean awaitStop(long deadline) {
         boolean finished = false;
         try {
-            // a long poll in progress returns within the wait time
-            pollerExited.await(settings.waitTime().toNanos() + TimeUnit.SECONDS.toNanos(5), TimeUnit.NANOSECONDS);
-            finished = slots.tryAcquire(maxConcurrent, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            if (finished) {
-                slots.release(maxConcurrent);
-            }
+            // a long poll in progress returns within the wait time; a shorter shutdown timeout leaves it behind (its
+            // messages, if any, are released when it returns, or reappear after their visibility timeout)
+            long pollWait = Math.min(settings.waitTime().toNanos() + TimeUnit.SECONDS.toNanos(5), Math.max(0, deadline - System.nanoTime()));
+            pollerExited.await(pollWait, TimeUnit.NANOSECONDS);
+            finished = awaitHandlers(deadline);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         heartbeat.stop();
         deletes.flush(Duration.ofSeconds(10));
         return finished;
+    }
+
+    /** Waits until no handler runs (a poller stuck in a receive holds slots, but runs no handler). */
+    private synchronized boolean awaitHandlers(long deadline) throws InterruptedException {
+        while (handlersRunning > 0) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return true;
+    }
+
+    private synchronized void handlerStarted() {
+        handlersRunning++;
+    }
+
+    private synchronized void handlerEnded() {
+        handlersRunning--;
+        notifyAll();
     }
 
     private void pollLoop() {
@@ -241,12 +282,14 @@ final class QueueListener {
     }
 
     private void backOff(int failures, Exception e) {
+        lastPoll = Instant.now(); // a failed receive is progress too: liveness looks for a stuck poller, readiness for AWS
         long delay = Math.min(MAX_POLL_BACKOFF_MILLIS, 200L << Math.min(failures, 10));
         delay = delay / 2 + (long) (Math.random() * delay / 2);
         LOG.log(failures == 1 ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
                 "Receiving from queue " + queueName + " failed (" + e.getMessage() + "); retrying in " + delay + " ms");
         try {
-            Thread.sleep(delay);
+            // waits like a sleep, but stopping ends it at once
+            stopRequested.await(delay, TimeUnit.MILLISECONDS);
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
             running = false;
@@ -315,6 +358,7 @@ final class QueueListener {
             release(List.of(message));
             return CompletableFuture.completedFuture(InboundOutcome.Disposition.RETRY);
         }
+        handlerStarted();
         VisibilityHeartbeat.Lease lease = heartbeat.begin(message.receiptHandle(), message.messageId(), receivedAt);
         CompletableFuture<InboundOutcome> processed;
         try {
@@ -324,12 +368,16 @@ final class QueueListener {
         }
         return processed.handle((outcome, unexpected) -> {
             lease.end();
-            if (unexpected != null) {
-                LOG.log(System.Logger.Level.ERROR, "Processing message " + message.messageId() + " of " + queueName
-                        + " failed unexpectedly; it will be retried", unexpected);
-                return InboundOutcome.Disposition.RETRY;
+            try {
+                if (unexpected != null) {
+                    LOG.log(System.Logger.Level.ERROR, "Processing message " + message.messageId() + " of " + queueName
+                            + " failed unexpectedly; it will be retried", unexpected);
+                    return InboundOutcome.Disposition.RETRY;
+                }
+                return settle(message, outcome);
+            } finally {
+                handlerEnded();
             }
-            return settle(message, outcome);
         });
     }
 
@@ -355,6 +403,7 @@ final class QueueListener {
                 LOG.log(System.Logger.Level.WARNING, "Message " + outcome.messageId() + " of queue " + queueName
                         + " moved to the dead-letter queue: " + outcome.reason() + " - " + outcome.detail());
                 deletes.delete(message.receiptHandle(), outcome.messageId());
+                processor.telemetry().deadLettered(queueName, outcome.reason());
             }
             case RETRY -> retryLater(message, outcome);
             case DUPLICATE -> deletes.delete(message.receiptHandle(), outcome.messageId());

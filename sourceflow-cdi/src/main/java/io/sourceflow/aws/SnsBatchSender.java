@@ -1,9 +1,9 @@
 package io.sourceflow.aws;
 
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sns.model.BatchResultErrorEntry;
 import software.amazon.awssdk.services.sns.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sns.model.PublishBatchRequest;
 import software.amazon.awssdk.services.sns.model.PublishBatchRequestEntry;
 import software.amazon.awssdk.services.sns.model.PublishBatchResponse;
 
@@ -19,11 +19,13 @@ final class SnsBatchSender implements BatchSender {
     static final int MAX_BYTES = 262_144;
 
     private final SnsClient sns;
+    private final AwsSendCalls calls;
     private final String topicName;
     private final String topicArn;
 
-    SnsBatchSender(SnsClient sns, String topicName, String topicArn) {
+    SnsBatchSender(SnsClient sns, AwsSendCalls calls, String topicName, String topicArn) {
         this.sns = sns;
+        this.calls = calls;
         this.topicName = topicName;
         this.topicArn = topicArn;
     }
@@ -41,8 +43,9 @@ final class SnsBatchSender implements BatchSender {
             for (int i = 0; i < batch.size(); i++) {
                 entries.add(entry(i, batch.get(i)));
             }
-            response = sns.publishBatch(b -> b.topicArn(topicArn).publishBatchRequestEntries(entries));
-        } catch (SdkException e) {
+            response = calls.publishBatch(sns, PublishBatchRequest.builder().topicArn(topicArn).publishBatchRequestEntries(entries).build());
+        } catch (RuntimeException failure) {
+            RuntimeException e = AwsSendCalls.unwrap(failure);
             batch.forEach(m -> m.accepted().completeExceptionally(new SendFailedException("Publishing " + m.logicalType()
                     + " " + m.messageId() + " to topic " + topicName + " failed: " + e.getMessage(), e)));
             return;

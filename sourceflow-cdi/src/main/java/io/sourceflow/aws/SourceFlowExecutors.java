@@ -15,10 +15,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Where pollers, handlers and batch flushes run. In an application server: the container's
- * {@code ManagedExecutorService} ({@code sourceflow.aws.executor}) and
- * {@code java:comp/DefaultManagedScheduledExecutorService}, so the server manages the threads and handlers
- * see the application's context. In Java SE (no JNDI): bounded pools of SourceFlow's own, shut down with the
+ * Where pollers, handlers and batch flushes run. In an application server: handlers and AWS calls on the
+ * container's {@code ManagedExecutorService} ({@code sourceflow.aws.executor}), timers on
+ * {@code java:comp/DefaultManagedScheduledExecutorService}, and each queue's long-running poller on its own thread
+ * from {@code java:comp/DefaultManagedThreadFactory}, so the server manages every thread and handlers see the
+ * application's context. In Java SE (no JNDI): bounded pools of SourceFlow's own, shut down with the
  * application.
  */
 @Singleton
@@ -26,23 +27,30 @@ public final class SourceFlowExecutors {
 
     private static final System.Logger LOG = System.getLogger(SourceFlowExecutors.class.getName());
     private static final String SCHEDULER_JNDI = "java:comp/DefaultManagedScheduledExecutorService";
+    private static final String THREAD_FACTORY_JNDI = "java:comp/DefaultManagedThreadFactory";
 
     private final ExecutorService executor;
     private final ScheduledExecutorService scheduler;
+    private final ThreadFactory pollerThreads;
     private final boolean owned;
 
     @Inject
     SourceFlowExecutors(SourceFlowConfig config) {
         ExecutorService managed = lookup(config.aws().executor(), ExecutorService.class);
         ScheduledExecutorService managedScheduler = lookup(SCHEDULER_JNDI, ScheduledExecutorService.class);
+        ThreadFactory managedThreads = lookup(THREAD_FACTORY_JNDI, ThreadFactory.class);
         if (managed != null && managedScheduler != null) {
             executor = managed;
             scheduler = managedScheduler;
+            // a poller runs as long as the application: on a dedicated managed thread, so that it never takes one of
+            // the executor's (a small pool, as WildFly's default on 2 cores, would otherwise be starved)
+            pollerThreads = managedThreads != null ? managedThreads : threads("sourceflow-poller");
             owned = false;
             LOG.log(System.Logger.Level.DEBUG, "Using the container's managed executors");
         } else {
             executor = Executors.newCachedThreadPool(threads("sourceflow-worker"));
             scheduler = Executors.newScheduledThreadPool(1, threads("sourceflow-scheduler"));
+            pollerThreads = threads("sourceflow-poller");
             owned = true;
             LOG.log(System.Logger.Level.DEBUG, "No managed executor at " + config.aws().executor() + ": using SourceFlow's own threads (Java SE)");
         }
@@ -69,6 +77,11 @@ public final class SourceFlowExecutors {
     /** Runs pollers, handlers and AWS calls. */
     public ExecutorService executor() {
         return executor;
+    }
+
+    /** Makes the long-running poller threads (the container's ManagedThreadFactory in a server). */
+    public ThreadFactory pollerThreads() {
+        return pollerThreads;
     }
 
     /** Times batch lingers, backoffs and heartbeats (tasks are short and hand work to {@link #executor()}). */

@@ -13,8 +13,9 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Starts and stops the AWS side of a deployment. At application start: provisioning (per
@@ -32,14 +33,20 @@ public final class SourceFlowRuntime {
     private final Instance<AwsServiceClients> clients;
     private final Instance<SourceFlowExecutors> executors;
     private final Instance<InboundProcessor> processor;
+    private final Instance<AwsSendCalls> sendCalls;
     private final TransportPlan plan;
-    private final List<QueueListener> listeners = new ArrayList<>();
-    private Destinations destinations;
+    private final List<QueueListener> listeners = new CopyOnWriteArrayList<>();
+    // volatile: health checks read these without taking the lock that startup holds while provisioning
+    private volatile Destinations destinations;
+    private volatile boolean starting;
+    private volatile RuntimeException startupFailure;
     private boolean stopped;
 
     @Inject
     SourceFlowRuntime(HandlerRegistry registry, SourceFlowConfig config, Instance<AwsServiceClients> clients,
-                      Instance<SourceFlowExecutors> executors, Instance<InboundProcessor> processor) {
+                      Instance<SourceFlowExecutors> executors, Instance<InboundProcessor> processor,
+                      Instance<AwsSendCalls> sendCalls) {
+        this.sendCalls = sendCalls;
         this.registry = registry;
         this.config = config;
         this.clients = clients;
@@ -66,18 +73,40 @@ public final class SourceFlowRuntime {
         if (stopped) {
             throw new IllegalStateException("SourceFlow is stopped: the application is shutting down");
         }
-        AwsServiceClients aws = clients.get();
+        starting = true;
+        AwsServiceClients aws;
         ProvisioningMode mode = config.aws().provisioning();
-        ResourceProvisioner provisioner = new ResourceProvisioner(aws.sqs(), aws.sns(), aws.sts(), aws.region());
-        ProvisionedResources resources = provisioner.apply(plan.provisioningPlan(config.aws()), mode);
-        destinations = new Destinations(provisioner, mode, config.aws(), resources);
+        Destinations resolved;
+        try {
+            aws = clients.get();
+            ResourceProvisioner provisioner = new ResourceProvisioner(aws.sqs(), aws.sns(), aws.sts(), aws.region());
+            // under MP Fault Tolerance the startup run is retried as a whole, with the SDK's own retries off
+            AwsSendCalls calls = sendCalls.get();
+            ResourceProvisioner startup = AwsSendCalls.faultToleranceRetries(calls)
+                    ? new ResourceProvisioner(aws.sqsWithoutRetries(), aws.snsWithoutRetries(), aws.sts(), aws.region()) : provisioner;
+            ProvisionedResources resources;
+            try {
+                resources = calls.provision(() -> startup.apply(plan.provisioningPlan(config.aws()), mode));
+            } catch (RuntimeException e) {
+                throw AwsSendCalls.unwrap(e);
+            }
+            resolved = new Destinations(provisioner, mode, config.aws(), resources);
+        } catch (RuntimeException e) {
+            startupFailure = e;
+            throw e;
+        } finally {
+            starting = false;
+        }
+        startupFailure = null;
+        destinations = resolved;
         LOG.log(System.Logger.Level.INFO, "SourceFlow ready: provisioning " + mode.name().toLowerCase()
                 + ", sending to " + plan.sendQueues() + " and " + plan.topics() + ", polling " + plan.polledQueues());
         for (String queue : plan.polledQueues()) {
             QueueListener listener = new QueueListener(queue, destinations.queueUrl(queue), destinations.deadLetterQueueUrl(queue),
-                    aws.sqs(), processor.get(), executors.get().executor(), executors.get().scheduler(), config.aws());
+                    aws.sqs(), processor.get(), executors.get().executor(), executors.get().pollerThreads(), executors.get().scheduler(), config.aws());
             listeners.add(listener);
             listener.start();
+            QueueDepth.watch(processor.get().telemetry(), aws.sqs(), queue, destinations, executors.get().executor());
         }
         return destinations;
     }
@@ -88,8 +117,11 @@ public final class SourceFlowRuntime {
             return;
         }
         stopped = true;
+        // all listeners stop receiving at once, then share one deadline
+        listeners.forEach(QueueListener::requestStop);
+        long deadline = System.nanoTime() + config.aws().shutdownTimeout().toNanos();
         for (QueueListener listener : listeners) {
-            if (!listener.stop(config.aws().shutdownTimeout())) {
+            if (!listener.awaitStop(deadline)) {
                 LOG.log(System.Logger.Level.WARNING, "Handlers of queue " + listener.queueName() + " did not finish within "
                         + config.aws().shutdownTimeout() + "; their messages will be delivered again");
             }
@@ -100,8 +132,8 @@ public final class SourceFlowRuntime {
         return registry;
     }
 
-    /** The listeners started so far (empty before start or when nothing is polled). */
-    synchronized List<QueueListener> listeners() {
+    /** The listeners started so far (empty before start or when nothing is polled); never blocks. */
+    List<QueueListener> listeners() {
         return List.copyOf(listeners);
     }
 
@@ -110,9 +142,24 @@ public final class SourceFlowRuntime {
         return start();
     }
 
-    /** Whether startup (provisioning and name resolution) has completed. */
-    synchronized boolean isStarted() {
+    /** Whether startup (provisioning and name resolution) has completed; never blocks. */
+    boolean isStarted() {
         return destinations != null || plan.isEmpty();
+    }
+
+    /** Whether provisioning and name resolution are running now. */
+    boolean isStarting() {
+        return starting;
+    }
+
+    /** Why the last startup attempt failed, if it did and none succeeded since. */
+    Optional<RuntimeException> startupFailure() {
+        return Optional.ofNullable(startupFailure);
+    }
+
+    /** The resolved destinations if startup completed, without starting. */
+    Optional<Destinations> resolvedDestinations() {
+        return Optional.ofNullable(destinations);
     }
 
     TransportPlan plan() {

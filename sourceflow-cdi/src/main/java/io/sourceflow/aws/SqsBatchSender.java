@@ -1,9 +1,9 @@
 package io.sourceflow.aws;
 
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequest;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 
@@ -19,11 +19,13 @@ final class SqsBatchSender implements BatchSender {
     static final int MAX_BYTES = 1_048_576;
 
     private final SqsClient sqs;
+    private final AwsSendCalls calls;
     private final String queueName;
     private final String queueUrl;
 
-    SqsBatchSender(SqsClient sqs, String queueName, String queueUrl) {
+    SqsBatchSender(SqsClient sqs, AwsSendCalls calls, String queueName, String queueUrl) {
         this.sqs = sqs;
+        this.calls = calls;
         this.queueName = queueName;
         this.queueUrl = queueUrl;
     }
@@ -41,8 +43,9 @@ final class SqsBatchSender implements BatchSender {
             for (int i = 0; i < batch.size(); i++) {
                 entries.add(entry(i, batch.get(i)));
             }
-            response = sqs.sendMessageBatch(b -> b.queueUrl(queueUrl).entries(entries));
-        } catch (SdkException e) {
+            response = calls.sendMessageBatch(sqs, SendMessageBatchRequest.builder().queueUrl(queueUrl).entries(entries).build());
+        } catch (RuntimeException failure) {
+            RuntimeException e = AwsSendCalls.unwrap(failure);
             batch.forEach(m -> m.accepted().completeExceptionally(new SendFailedException("Sending " + m.logicalType() + " "
                     + m.messageId() + " to queue " + queueName + " failed: " + e.getMessage(), e)));
             return;

@@ -34,7 +34,11 @@ final class VisibilityHeartbeat {
     private final long maxExtensionNanos;
     private final Map<Long, Lease> leases = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
-    private final ScheduledFuture<?> ticker;
+    private final ScheduledExecutorService scheduler;
+    private final long tickNanos;
+    // scheduled only while handlers run, so an idle (or suspended) server has no periodic task of ours
+    private ScheduledFuture<?> ticker;
+    private boolean stopped;
 
     /** One running handler's message. */
     final class Lease {
@@ -67,8 +71,8 @@ final class VisibilityHeartbeat {
         this.executor = executor;
         this.visibilityNanos = visibilityTimeout.toNanos();
         this.maxExtensionNanos = maxExtension.toNanos();
-        long tick = Math.max(TimeUnit.MILLISECONDS.toNanos(200), visibilityNanos / 4);
-        this.ticker = scheduler.scheduleWithFixedDelay(this::tick, tick, tick, TimeUnit.NANOSECONDS);
+        this.scheduler = scheduler;
+        this.tickNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(200), visibilityNanos / 4);
     }
 
     /** Starts tracking a message received at {@code receivedAtNanos} (System.nanoTime). */
@@ -76,6 +80,15 @@ final class VisibilityHeartbeat {
         long id = ids.incrementAndGet();
         Lease lease = new Lease(id, receiptHandle, messageId, receivedAtNanos);
         leases.put(id, lease);
+        synchronized (this) {
+            if (ticker == null && !stopped) {
+                try {
+                    ticker = scheduler.scheduleWithFixedDelay(this::tick, tickNanos, tickNanos, TimeUnit.NANOSECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    LOG.log(System.Logger.Level.DEBUG, "No heartbeat for queue " + queueName + ": the scheduler is stopping");
+                }
+            }
+        }
         return lease;
     }
 
@@ -83,12 +96,23 @@ final class VisibilityHeartbeat {
         return leases.size();
     }
 
-    void stop() {
-        ticker.cancel(false);
+    synchronized void stop() {
+        stopped = true;
+        if (ticker != null) {
+            ticker.cancel(false);
+            ticker = null;
+        }
         leases.clear();
     }
 
     private void tick() {
+        synchronized (this) {
+            if (leases.isEmpty() && ticker != null) {
+                ticker.cancel(false);
+                ticker = null;
+                return;
+            }
+        }
         long now = System.nanoTime();
         List<Lease> due = new ArrayList<>();
         for (Lease lease : leases.values()) {

@@ -1,6 +1,5 @@
 package io.sourceflow.cdi;
 
-import io.sourceflow.SourceFlowException;
 import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
@@ -22,9 +21,6 @@ final class CommitGate {
     private static final System.Logger LOG = System.getLogger(CommitGate.class.getName());
     private static final String REGISTRY_JNDI = "java:comp/TransactionSynchronizationRegistry";
 
-    /** A send waiting for its transaction: the blocking API must not wait for it (that would deadlock). */
-    static final class AfterCommit extends CompletableFuture<Void> {
-    }
 
     private final Supplier<Optional<Object>> registry;
     private volatile Optional<Object> resolved;
@@ -35,32 +31,32 @@ final class CommitGate {
     }
 
     /**
-     * Runs the send now, or registers it to run after the current transaction commits.
+     * Runs the send now, or registers it to run after the current transaction commits. A registered send's stage
+     * completes at once, when the message is enlisted: a caller that waited for the send itself inside the
+     * transaction would deadlock (the commit comes only after it returns, and an interceptor that completes the
+     * transaction when a returned stage completes, as Narayana's does, would wait for that very stage).
      *
-     * @param what for logs: "command PlaceOrder 1b2c..."
+     * @param what for logs: "Command PlaceOrder 1b2c..."
      */
-    CompletableFuture<Void> sendOrDefer(Supplier<java.util.concurrent.CompletionStage<Void>> send, String what) {
+    CompletableFuture<Void> sendOrDefer(OutboundTransport.Prepared prepared, String what) {
         Optional<Object> found = registry();
         if (found.isEmpty() || !JtaAccess.isActive(found.get())) {
-            return send.get().toCompletableFuture();
+            return prepared.send().toCompletableFuture();
         }
-        AfterCommit result = new AfterCommit();
         JtaAccess.afterCompletion(found.get(), committed -> {
             if (!committed) {
-                result.completeExceptionally(new SourceFlowException(what + " was not sent: its transaction rolled back"));
+                LOG.log(System.Logger.Level.DEBUG, () -> what + " was not sent: its transaction rolled back");
+                prepared.discard();
                 return;
             }
-            send.get().whenComplete((v, failure) -> {
-                if (failure == null) {
-                    result.complete(null);
-                } else {
+            prepared.send().whenComplete((v, failure) -> {
+                if (failure != null) {
                     LOG.log(System.Logger.Level.ERROR, what + " was committed with its transaction but could not be sent; "
                             + "resend it (the transaction's changes are in place)", failure);
-                    result.completeExceptionally(failure);
                 }
             });
         });
-        return result;
+        return CompletableFuture.completedFuture(null);
     }
 
     private Optional<Object> registry() {

@@ -70,7 +70,7 @@ public final class OutboundRouter {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return commitGate.sendOrDefer(prepared::send, (descriptor.kind() == MessageKind.COMMAND ? "Command " : "Event ")
+        return commitGate.sendOrDefer(prepared, (descriptor.kind() == MessageKind.COMMAND ? "Command " : "Event ")
                 + descriptor.logicalName() + " " + prepared.messageId());
     }
 

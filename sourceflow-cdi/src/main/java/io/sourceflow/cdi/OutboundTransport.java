@@ -24,5 +24,9 @@ public interface OutboundTransport {
 
         /** Sends it; the stage completes when the destination accepted it. */
         CompletionStage<Void> send();
+
+        /** It will never be sent (its transaction rolled back). */
+        default void discard() {
+        }
     }
 }

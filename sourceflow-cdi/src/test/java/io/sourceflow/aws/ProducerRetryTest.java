@@ -55,7 +55,7 @@ class ProducerRetryTest {
             MessageSerializer serializer = service.select(MessageSerializer.class);
             AwsServiceClients clients = service.select(AwsServiceClients.class);
             String url = clients.sqs().getQueueUrl(r -> r.queueName(queue)).queueUrl();
-            SqsBatchSender sender = new SqsBatchSender(clients.sqs(), queue, url);
+            SqsBatchSender sender = new SqsBatchSender(clients.sqs(), new AwsSendCalls(), queue, url);
 
             OutboundMessage first = serializer.encode(descriptor, new Pay("p-1"), Optional.of("p-1"));
             OutboundMessage retry = new OutboundMessage(first.messageId(), first.logicalType(), first.groupId(), first.body(),

@@ -32,9 +32,13 @@ public final class CdiContainer implements AutoCloseable {
         this.config = config;
     }
 
-    /** Starts a container with the given configuration and bean classes; the SourceFlow extension loads as a service. */
+    /**
+     * Starts a container with the given configuration and bean classes; the SourceFlow extension loads as a
+     * service. No other extension runs (discovery is off): MicroProfile Fault Tolerance annotations are inert,
+     * as in a server without mpFaultTolerance.
+     */
     public static CdiContainer start(Map<String, String> properties, Class<?>... beanClasses) {
-        return start(properties, List.of(), beanClasses);
+        return start(false, properties, List.of(), beanClasses);
     }
 
     /**
@@ -42,6 +46,20 @@ public final class CdiContainer implements AutoCloseable {
      * {@code @Transactional} support), which Weld SE does not load by itself with discovery off.
      */
     public static CdiContainer start(Map<String, String> properties, List<? extends Extension> extensions, Class<?>... beanClasses) {
+        return start(false, properties, extensions, beanClasses);
+    }
+
+    /**
+     * Starts a container like {@link #start} with SmallRye Fault Tolerance's extension and interceptors. Add
+     * {@link TestOpenTelemetry} to the bean classes: SmallRye FT finds the OpenTelemetry API on the class path
+     * and records its metrics with the {@code Meter} bean.
+     */
+    public static CdiContainer startWithFaultTolerance(Map<String, String> properties, Class<?>... beanClasses) {
+        return start(true, properties, List.of(), beanClasses);
+    }
+
+    private static CdiContainer start(boolean faultTolerance, Map<String, String> properties,
+                                      List<? extends Extension> extensions, Class<?>... beanClasses) {
         ClassLoader parent = Thread.currentThread().getContextClassLoader();
         ClassLoader deploymentLoader = new URLClassLoader("deployment-" + UUID.randomUUID(), new URL[0], parent);
         SmallRyeConfig config = new SmallRyeConfigBuilder()
@@ -52,6 +70,11 @@ public final class CdiContainer implements AutoCloseable {
         try {
             Weld weld = new Weld("test-" + UUID.randomUUID()).disableDiscovery().addBeanClasses(beanClasses)
                     .addExtension(new io.sourceflow.cdi.SourceFlowExtension());
+            if (faultTolerance) {
+                // SmallRye FT reads its switches through @ConfigProperty: MP Config's CDI extension as well
+                weld.addExtension(new io.smallrye.config.inject.ConfigExtension());
+                weld.addExtension(new io.smallrye.faulttolerance.FaultToleranceExtension());
+            }
             extensions.forEach(weld::addExtension);
             return new CdiContainer(weld.initialize(), deploymentLoader, config);
         } catch (RuntimeException e) {
