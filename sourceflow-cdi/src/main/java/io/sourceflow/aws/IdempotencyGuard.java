@@ -65,6 +65,7 @@ public final class IdempotencyGuard {
 
     private final IdempotencyStore store;
     private final ProcessingStatistics statistics;
+    private final io.sourceflow.telemetry.SourceFlowTelemetry telemetry;
     private final Instance<SourceFlowExecutors> executors;
     private final Duration lease;
     private final Duration ttl;
@@ -72,9 +73,10 @@ public final class IdempotencyGuard {
 
     @Inject
     IdempotencyGuard(Instance<IdempotencyStore> stores, SourceFlowConfig config, ProcessingStatistics statistics,
-                     Instance<SourceFlowExecutors> executors) {
+                     io.sourceflow.telemetry.SourceFlowTelemetry telemetry, Instance<SourceFlowExecutors> executors) {
         this.store = select(stores, config.idempotency());
         this.statistics = statistics;
+        this.telemetry = telemetry;
         this.executors = executors;
         this.lease = config.aws().visibilityTimeout();
         this.ttl = config.idempotency().ttl();
@@ -114,7 +116,7 @@ public final class IdempotencyGuard {
      * @param oneSynchronousHandler whether the message has exactly one handler, and it is synchronous (allows
      *                              running it in the store's transaction)
      */
-    CompletionStage<InboundOutcome> process(String queueName, String messageId, boolean oneSynchronousHandler,
+    CompletionStage<InboundOutcome> process(String queueName, String messageId, String logicalType, boolean oneSynchronousHandler,
                                             Supplier<CompletionStage<InboundOutcome>> handling) {
         Claim claim;
         try {
@@ -127,6 +129,7 @@ public final class IdempotencyGuard {
         switch (claim.outcome()) {
             case ALREADY_DONE -> {
                 statistics.duplicate(queueName);
+                telemetry.duplicate(queueName, logicalType);
                 LOG.log(Level.DEBUG, () -> "Message " + messageId + " of " + queueName + " was already handled: deleting the duplicate");
                 return CompletableFuture.completedFuture(InboundOutcome.duplicate(messageId));
             }

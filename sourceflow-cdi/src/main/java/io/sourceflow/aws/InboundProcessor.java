@@ -117,7 +117,7 @@ public final class InboundProcessor {
                 receiveCount(message), queueName, event.time() != null ? event.time() : sentTimestamp(message));
         String id = messageId;
         boolean oneSynchronousHandler = handlers.size() == 1 && !handlers.get(0).isAsync();
-        return idempotency.process(queueName, id, oneSynchronousHandler, () -> observation.inContext(() -> runAll(handlers, data, context)).handle((ignored, failure) -> {
+        return idempotency.process(queueName, id, event.type(), oneSynchronousHandler, () -> observation.inContext(() -> runAll(handlers, data, context)).handle((ignored, failure) -> {
             if (failure == null) {
                 return InboundOutcome.handled(id);
             }

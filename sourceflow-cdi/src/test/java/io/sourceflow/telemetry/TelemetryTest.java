@@ -180,23 +180,35 @@ class TelemetryTest {
             bus.send(new PlaceOrder("o-fail", 0, CARD));    // fails: retried until the redrive policy takes it
             bus.send(new PlaceOrder("o-reject", -1, CARD)); // rejected: dead-lettered at once
             service.select(Received.class).awaitCount(3, WAIT);
-            service.select(SourceFlowTelemetry.class).duplicate(queue, "PlaceOrder"); // what the idempotency pipeline calls
+            // a real duplicate: one CloudEvent (sent to a holding queue by a send-only deployment) delivered twice
+            String hold = queue + "-hold";
+            try (CdiContainer sender = CdiContainer.start(commands(elasticMq, hold, false));
+                 software.amazon.awssdk.services.sqs.SqsClient sqs = io.sourceflow.testing.AwsClients.of(elasticMq).sqs()) {
+                sender.select(CommandBus.class).send(new PlaceOrder("o-dup", 4, CARD));
+                var original = io.sourceflow.testing.RawMessages.takeOne(sqs, sqs.getQueueUrl(r -> r.queueName(hold)).queueUrl(), WAIT);
+                String url = sqs.getQueueUrl(r -> r.queueName(queue)).queueUrl();
+                io.sourceflow.testing.RawMessages.sendCopy(sqs, url, original);
+                service.select(Received.class).awaitCount(4, WAIT);
+                io.sourceflow.testing.RawMessages.sendCopy(sqs, url, original);
+            }
 
             Map<String, String> tags = Map.of("messaging.destination.name", queue, "sourceflow.message.type", "PlaceOrder");
             await().atMost(WAIT).untilAsserted(() -> {
-                assertThat(otel.sum("sourceflow.aws.message.processed", tags)).isEqualTo(3);
+                assertThat(otel.sum("sourceflow.aws.message.processed", tags)).isEqualTo(4);
+                assertThat(otel.sum("sourceflow.aws.message.duplicate", tags)).isEqualTo(1);
                 assertThat(otel.sum("sourceflow.aws.message.dead_lettered", Map.of("messaging.destination.name", queue,
                         "sourceflow.dead_letter.reason", "Rejected"))).isEqualTo(1);
                 assertThat(otel.sum("sourceflow.aws.message.processing_error", Map.of("messaging.destination.name", queue,
                         "error.type", "java.lang.IllegalStateException"))).isGreaterThanOrEqualTo(1);
                 assertThat(otel.sum("sourceflow.aws.queue.depth", Map.of("messaging.destination.name", queue + "-dlq"))).isEqualTo(1);
             });
+            // 5 sent here; the send-only deployment has no OpenTelemetry bean, so its send is not counted here
             assertThat(otel.sum("sourceflow.aws.command.dispatched", tags)).isEqualTo(5);
             assertThat(otel.histogramCount("sourceflow.aws.command.dispatch_duration", tags)).isEqualTo(5);
             assertThat(otel.sum("sourceflow.aws.command.dispatch_error", tags)).isZero();
             long received = otel.sum("sourceflow.aws.message.received", tags);
             long failed = otel.sum("sourceflow.aws.message.processing_error", tags);
-            assertThat(received).isGreaterThanOrEqualTo(5).isEqualTo(3 + failed);
+            assertThat(received).isGreaterThanOrEqualTo(7).isEqualTo(3 + 2 + failed); // 3 handled, o-dup twice, failures
             assertThat(otel.sum("sourceflow.aws.message.processing_error", Map.of("messaging.destination.name", queue,
                     "error.type", "Rejected"))).isEqualTo(1);
             assertThat(otel.sum("sourceflow.aws.message.duplicate", tags)).isEqualTo(1);
