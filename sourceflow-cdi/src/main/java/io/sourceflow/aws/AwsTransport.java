@@ -10,7 +10,6 @@ import jakarta.inject.Singleton;
 
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -40,29 +39,39 @@ public final class AwsTransport implements OutboundTransport {
     }
 
     @Override
-    public CompletionStage<Void> send(MessageDescriptor descriptor, Object message) {
-        try {
-            Route route = descriptor.route().orElseThrow();
-            boolean command = descriptor.kind() == MessageKind.COMMAND;
-            Optional<String> group = Optional.empty();
-            if (route.fifo()) {
-                group = descriptor.entityKeyOf(message);
-                if (group.isEmpty()) {
-                    throw new MissingEntityKeyException(descriptor.logicalName(),
-                            descriptor.entityKey().map(k -> k.memberName()).orElse("no @EntityKey"), route.destination());
-                }
+    public Prepared prepare(MessageDescriptor descriptor, Object message) {
+        Route route = descriptor.route().orElseThrow();
+        boolean command = descriptor.kind() == MessageKind.COMMAND;
+        Optional<String> group = Optional.empty();
+        if (route.fifo()) {
+            group = descriptor.entityKeyOf(message);
+            if (group.isEmpty()) {
+                throw new MissingEntityKeyException(descriptor.logicalName(),
+                        descriptor.entityKey().map(k -> k.memberName()).orElse("no @EntityKey"), route.destination());
             }
-            OutboundMessage outbound = serializer.encode(descriptor, message, group);
-            int limit = command ? SqsBatchSender.MAX_BYTES : SnsBatchSender.MAX_BYTES;
-            if (outbound.size() > limit) {
-                throw new MessageTooLargeException(descriptor.logicalName(), (command ? "queue " : "topic ") + route.destination(),
-                        outbound.size(), limit);
-            }
-            batcher(command, route).submit(outbound);
-            return outbound.accepted();
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
         }
+        OutboundMessage outbound = serializer.encode(descriptor, message, group);
+        int limit = command ? SqsBatchSender.MAX_BYTES : SnsBatchSender.MAX_BYTES;
+        if (outbound.size() > limit) {
+            throw new MessageTooLargeException(descriptor.logicalName(), (command ? "queue " : "topic ") + route.destination(),
+                    outbound.size(), limit);
+        }
+        return new Prepared() {
+            @Override
+            public String messageId() {
+                return outbound.messageId();
+            }
+
+            @Override
+            public CompletionStage<Void> send() {
+                try {
+                    batcher(command, route).submit(outbound);
+                } catch (RuntimeException e) {
+                    outbound.accepted().completeExceptionally(e);
+                }
+                return outbound.accepted();
+            }
+        };
     }
 
     private OutboundBatcher batcher(boolean command, Route route) {

@@ -46,6 +46,18 @@ final class Destinations {
                 new ProvisioningPlan(List.of(), List.of(new TopicSpec(n)), List.of()), mode).topicArn(n));
     }
 
+    /** Every queue resolved so far (at startup or at a first send): name to URL. */
+    Map<String, String> knownQueueUrls() {
+        Map<String, String> urls = new java.util.LinkedHashMap<>();
+        queues.forEach((name, resources) -> urls.put(name, resources.queueUrl(name)));
+        return urls;
+    }
+
+    /** Every topic resolved so far: name to ARN. */
+    Map<String, String> knownTopicArns() {
+        return Map.copyOf(topics);
+    }
+
     private ProvisionedResources queue(String name) {
         return queues.computeIfAbsent(name, n -> provisioner.apply(
                 ProvisioningPlan.ofQueues(List.of(TransportPlan.queueSpec(n, aws))), mode));

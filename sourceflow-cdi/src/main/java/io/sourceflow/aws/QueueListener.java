@@ -59,11 +59,13 @@ final class QueueListener {
     private final VisibilityHeartbeat heartbeat;
     private final RetryBackoff backoff;
     private final CountDownLatch pollerExited = new CountDownLatch(1);
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final Object pauseLock = new Object();
     private volatile boolean running;
     private volatile boolean stopping;
     private volatile boolean paused;
     private volatile Instant lastPoll = Instant.now();
+    private int handlersRunning;
 
     QueueListener(String queueName, String queueUrl, Optional<String> deadLetterQueueUrl, SqsClient sqs,
                   InboundProcessor processor, ExecutorService executor, ScheduledExecutorService scheduler, AwsSettings settings) {
@@ -88,7 +90,7 @@ final class QueueListener {
         return queueName;
     }
 
-    /** When the poller last completed a receive (or started waiting while paused). */
+    /** When the poller last made progress: a receive completed or failed, or it waited while paused or busy. */
     Instant lastPoll() {
         return lastPoll;
     }
@@ -133,22 +135,41 @@ final class QueueListener {
     boolean stop(Duration timeout) {
         stopping = true;
         running = false;
+        stopRequested.countDown();
         resume();
         long deadline = System.nanoTime() + timeout.toNanos();
         boolean finished = false;
         try {
             // a long poll in progress returns within the wait time
             pollerExited.await(settings.waitTime().toNanos() + TimeUnit.SECONDS.toNanos(5), TimeUnit.NANOSECONDS);
-            finished = slots.tryAcquire(maxConcurrent, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            if (finished) {
-                slots.release(maxConcurrent);
-            }
+            finished = awaitHandlers(deadline);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         heartbeat.stop();
         deletes.flush(Duration.ofSeconds(10));
         return finished;
+    }
+
+    /** Waits until no handler runs (a poller stuck in a receive holds slots, but runs no handler). */
+    private synchronized boolean awaitHandlers(long deadline) throws InterruptedException {
+        while (handlersRunning > 0) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return true;
+    }
+
+    private synchronized void handlerStarted() {
+        handlersRunning++;
+    }
+
+    private synchronized void handlerEnded() {
+        handlersRunning--;
+        notifyAll();
     }
 
     private void pollLoop() {
@@ -241,12 +262,14 @@ final class QueueListener {
     }
 
     private void backOff(int failures, Exception e) {
+        lastPoll = Instant.now(); // a failed receive is progress too: liveness looks for a stuck poller, readiness for AWS
         long delay = Math.min(MAX_POLL_BACKOFF_MILLIS, 200L << Math.min(failures, 10));
         delay = delay / 2 + (long) (Math.random() * delay / 2);
         LOG.log(failures == 1 ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
                 "Receiving from queue " + queueName + " failed (" + e.getMessage() + "); retrying in " + delay + " ms");
         try {
-            Thread.sleep(delay);
+            // waits like a sleep, but stopping ends it at once
+            stopRequested.await(delay, TimeUnit.MILLISECONDS);
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
             running = false;
@@ -315,6 +338,7 @@ final class QueueListener {
             release(List.of(message));
             return CompletableFuture.completedFuture(InboundOutcome.Disposition.RETRY);
         }
+        handlerStarted();
         VisibilityHeartbeat.Lease lease = heartbeat.begin(message.receiptHandle(), message.messageId(), receivedAt);
         CompletableFuture<InboundOutcome> processed;
         try {
@@ -324,12 +348,16 @@ final class QueueListener {
         }
         return processed.handle((outcome, unexpected) -> {
             lease.end();
-            if (unexpected != null) {
-                LOG.log(System.Logger.Level.ERROR, "Processing message " + message.messageId() + " of " + queueName
-                        + " failed unexpectedly; it will be retried", unexpected);
-                return InboundOutcome.Disposition.RETRY;
+            try {
+                if (unexpected != null) {
+                    LOG.log(System.Logger.Level.ERROR, "Processing message " + message.messageId() + " of " + queueName
+                            + " failed unexpectedly; it will be retried", unexpected);
+                    return InboundOutcome.Disposition.RETRY;
+                }
+                return settle(message, outcome);
+            } finally {
+                handlerEnded();
             }
-            return settle(message, outcome);
         });
     }
 

@@ -13,8 +13,9 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Starts and stops the AWS side of a deployment. At application start: provisioning (per
@@ -33,8 +34,11 @@ public final class SourceFlowRuntime {
     private final Instance<SourceFlowExecutors> executors;
     private final Instance<InboundProcessor> processor;
     private final TransportPlan plan;
-    private final List<QueueListener> listeners = new ArrayList<>();
-    private Destinations destinations;
+    private final List<QueueListener> listeners = new CopyOnWriteArrayList<>();
+    // volatile: health checks read these without taking the lock that startup holds while provisioning
+    private volatile Destinations destinations;
+    private volatile boolean starting;
+    private volatile RuntimeException startupFailure;
     private boolean stopped;
 
     @Inject
@@ -66,11 +70,23 @@ public final class SourceFlowRuntime {
         if (stopped) {
             throw new IllegalStateException("SourceFlow is stopped: the application is shutting down");
         }
-        AwsServiceClients aws = clients.get();
+        starting = true;
+        AwsServiceClients aws;
         ProvisioningMode mode = config.aws().provisioning();
-        ResourceProvisioner provisioner = new ResourceProvisioner(aws.sqs(), aws.sns(), aws.sts(), aws.region());
-        ProvisionedResources resources = provisioner.apply(plan.provisioningPlan(config.aws()), mode);
-        destinations = new Destinations(provisioner, mode, config.aws(), resources);
+        Destinations resolved;
+        try {
+            aws = clients.get();
+            ResourceProvisioner provisioner = new ResourceProvisioner(aws.sqs(), aws.sns(), aws.sts(), aws.region());
+            ProvisionedResources resources = provisioner.apply(plan.provisioningPlan(config.aws()), mode);
+            resolved = new Destinations(provisioner, mode, config.aws(), resources);
+        } catch (RuntimeException e) {
+            startupFailure = e;
+            throw e;
+        } finally {
+            starting = false;
+        }
+        startupFailure = null;
+        destinations = resolved;
         LOG.log(System.Logger.Level.INFO, "SourceFlow ready: provisioning " + mode.name().toLowerCase()
                 + ", sending to " + plan.sendQueues() + " and " + plan.topics() + ", polling " + plan.polledQueues());
         for (String queue : plan.polledQueues()) {
@@ -100,8 +116,8 @@ public final class SourceFlowRuntime {
         return registry;
     }
 
-    /** The listeners started so far (empty before start or when nothing is polled). */
-    synchronized List<QueueListener> listeners() {
+    /** The listeners started so far (empty before start or when nothing is polled); never blocks. */
+    List<QueueListener> listeners() {
         return List.copyOf(listeners);
     }
 
@@ -110,9 +126,24 @@ public final class SourceFlowRuntime {
         return start();
     }
 
-    /** Whether startup (provisioning and name resolution) has completed. */
-    synchronized boolean isStarted() {
+    /** Whether startup (provisioning and name resolution) has completed; never blocks. */
+    boolean isStarted() {
         return destinations != null || plan.isEmpty();
+    }
+
+    /** Whether provisioning and name resolution are running now. */
+    boolean isStarting() {
+        return starting;
+    }
+
+    /** Why the last startup attempt failed, if it did and none succeeded since. */
+    Optional<RuntimeException> startupFailure() {
+        return Optional.ofNullable(startupFailure);
+    }
+
+    /** The resolved destinations if startup completed, without starting. */
+    Optional<Destinations> resolvedDestinations() {
+        return Optional.ofNullable(destinations);
     }
 
     TransportPlan plan() {

@@ -15,6 +15,13 @@ final class Completions {
     }
 
     static void await(CompletionStage<?> stage, String what) {
+        if (stage instanceof CommitGate.AfterCommit pending) {
+            // waiting would deadlock: the transaction commits only after the caller returns
+            if (pending.isCompletedExceptionally()) {
+                throw rethrowable(pending.handle((v, e) -> e).join(), what);
+            }
+            return;
+        }
         try {
             stage.toCompletableFuture().get();
         } catch (InterruptedException e) {

@@ -31,12 +31,22 @@ final class MessageDescriptorFactory {
 
     private static final Pattern LOGICAL_NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
 
-    private final Map<String, String> commandRoutes;
-    private final Map<String, String> eventRoutes;
+    /** Looks up a configured route: (kind, logical name) to destination. */
+    interface RouteOverrides {
+        Optional<String> find(MessageKind kind, String logicalName);
+    }
 
-    MessageDescriptorFactory(Map<String, String> commandRoutes, Map<String, String> eventRoutes) {
-        this.commandRoutes = Map.copyOf(commandRoutes);
-        this.eventRoutes = Map.copyOf(eventRoutes);
+    private final RouteOverrides overrides;
+
+    MessageDescriptorFactory(RouteOverrides overrides) {
+        this.overrides = overrides;
+    }
+
+    /** Overrides from fixed maps only (no environment lookup). */
+    static RouteOverrides fromMaps(Map<String, String> commandRoutes, Map<String, String> eventRoutes) {
+        Map<String, String> commands = Map.copyOf(commandRoutes);
+        Map<String, String> events = Map.copyOf(eventRoutes);
+        return (kind, name) -> Optional.ofNullable((kind == MessageKind.COMMAND ? commands : events).get(name));
     }
 
     MessageDescriptor describe(Class<?> type) {
@@ -82,7 +92,7 @@ final class MessageDescriptorFactory {
         if (kind == MessageKind.EVENT && sendTo != null) {
             throw new InvalidMessageTypeException("@SendTo on event " + type.getName() + ": events go to topics, use @RaiseTo");
         }
-        String configured = (kind == MessageKind.COMMAND ? commandRoutes : eventRoutes).get(logicalName);
+        String configured = overrides.find(kind, logicalName).orElse(null);
         if (configured != null) {
             return Optional.of(Route.of(configured, true));
         }

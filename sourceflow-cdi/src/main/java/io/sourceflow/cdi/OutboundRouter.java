@@ -18,11 +18,25 @@ public final class OutboundRouter {
 
     private final HandlerRegistry registry;
     private final Instance<OutboundTransport> transport;
+    private final CommitGate commitGate;
 
     @Inject
-    OutboundRouter(HandlerRegistry registry, Instance<OutboundTransport> transport) {
+    OutboundRouter(HandlerRegistry registry, Instance<OutboundTransport> transport, Instance<Object> beans) {
         this.registry = registry;
         this.transport = transport;
+        this.commitGate = new CommitGate(() -> transactionRegistryBean(beans));
+    }
+
+    /** A TransactionSynchronizationRegistry the application provides as a CDI bean (tests, some SE setups). */
+    private static java.util.Optional<Object> transactionRegistryBean(Instance<Object> beans) {
+        try {
+            Class<?> type = Class.forName("jakarta.transaction.TransactionSynchronizationRegistry", false,
+                    OutboundRouter.class.getClassLoader());
+            Instance<?> candidates = beans.select(type);
+            return candidates.isResolvable() ? java.util.Optional.of(candidates.get()) : java.util.Optional.empty();
+        } catch (ClassNotFoundException | LinkageError e) {
+            return java.util.Optional.empty();
+        }
     }
 
     /** Describes the message's type, checking the message is not null. */
@@ -41,17 +55,23 @@ public final class OutboundRouter {
                 : registry.config().aws().eventRouting();
     }
 
-    /** Sends a message of a remote type through the transport. */
+    /**
+     * Sends a message of a remote type through the transport: checked and encoded now; sent now, or, inside an
+     * active JTA transaction, after it commits (dropped if it rolls back).
+     */
     CompletionStage<Void> sendRemote(MessageDescriptor descriptor, Object message) {
         if (transport.isUnsatisfied()) {
             return CompletableFuture.failedFuture(new SourceFlowException(descriptor.describe() + " is routed to "
                     + descriptor.route().orElseThrow().destination() + " but no transport is active in this deployment"));
         }
+        OutboundTransport.Prepared prepared;
         try {
-            return transport.get().send(descriptor, message);
+            prepared = transport.get().prepare(descriptor, message);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+        return commitGate.sendOrDefer(prepared::send, (descriptor.kind() == MessageKind.COMMAND ? "Command " : "Event ")
+                + descriptor.logicalName() + " " + prepared.messageId());
     }
 
     HandlerRegistry registry() {

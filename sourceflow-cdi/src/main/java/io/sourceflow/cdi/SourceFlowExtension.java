@@ -58,7 +58,13 @@ public final class SourceFlowExtension implements Extension {
             io.sourceflow.aws.AwsTransport.class,
             io.sourceflow.aws.ListenerControl.class,
             io.sourceflow.aws.DeadLetterQueues.class,
-            io.sourceflow.aws.DataEncryption.class);
+            io.sourceflow.aws.DataEncryption.class,
+            io.sourceflow.aws.TransportStatus.class);
+
+    /** The health checks, by name: registered only when the MicroProfile Health API is visible. */
+    private static final List<String> HEALTH_CHECKS = List.of("io.sourceflow.health.SourceFlowStartupCheck",
+            "io.sourceflow.health.SourceFlowReadinessCheck", "io.sourceflow.health.SourceFlowLivenessCheck");
+    private static final String HEALTH_API = "org.eclipse.microprofile.health.HealthCheck";
 
     private final List<DiscoveredHandler> discovered = new ArrayList<>();
     private final List<String> problems = new ArrayList<>();
@@ -72,6 +78,29 @@ public final class SourceFlowExtension implements Extension {
         for (Class<?> type : INTERNAL_BEANS) {
             event.addAnnotatedType(beanManager.createAnnotatedType(type), SourceFlowExtension.class.getName() + "#" + type.getName());
         }
+        // the annotated types keep their @Startup/@Readiness/@Liveness qualifiers, so MP Health finds them
+        for (Class<?> type : healthChecks()) {
+            event.addAnnotatedType(beanManager.createAnnotatedType(type), SourceFlowExtension.class.getName() + "#" + type.getName());
+        }
+    }
+
+    private static List<Class<?>> healthChecks() {
+        ClassLoader loader = SourceFlowExtension.class.getClassLoader();
+        try {
+            Class.forName(HEALTH_API, false, loader);
+        } catch (ClassNotFoundException | LinkageError e) {
+            return List.of(); // no MicroProfile Health on this server (or not enabled): no checks to offer
+        }
+        List<Class<?>> checks = new ArrayList<>();
+        for (String name : HEALTH_CHECKS) {
+            try {
+                checks.add(Class.forName(name, false, loader));
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException("SourceFlow health check " + name + " is missing from the sourceflow-cdi jar; "
+                        + "use one complete sourceflow-cdi jar", e);
+            }
+        }
+        return checks;
     }
 
     <T> void findHandlers(@Observes ProcessManagedBean<T> event) {
@@ -144,7 +173,11 @@ public final class SourceFlowExtension implements Extension {
     }
 
     private HandlerRegistry buildRegistry(SourceFlowConfig config, BeanManager beanManager) {
-        MessageDescriptorFactory factory = new MessageDescriptorFactory(config.commandRoutes(), config.eventRoutes());
+        MessageDescriptorFactory.RouteOverrides fromMaps = MessageDescriptorFactory.fromMaps(config.commandRoutes(), config.eventRoutes());
+        org.eclipse.microprofile.config.Config mpConfig = ConfigProvider.getConfig();
+        MessageDescriptorFactory factory = new MessageDescriptorFactory((kind, name) -> fromMaps.find(kind, name)
+                .or(() -> SourceFlowConfigReader.routeOverride(mpConfig,
+                        kind == MessageKind.COMMAND ? SourceFlowConfigReader.COMMAND_ROUTES : SourceFlowConfigReader.EVENT_ROUTES, name)));
         Map<Class<?>, MessageDescriptor> descriptors = new LinkedHashMap<>();
         Map<Class<?>, List<DiscoveredHandler>> byType = new LinkedHashMap<>();
         discovered.sort(Comparator.comparing(DiscoveredHandler::description));

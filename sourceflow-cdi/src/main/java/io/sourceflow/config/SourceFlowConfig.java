@@ -15,10 +15,12 @@ import java.util.Optional;
  * @param subscribeTopics topics to subscribe the event queue to in addition to those derived from handlers
  * @param aws the AWS transport settings
  * @param idempotency idempotent processing settings
+ * @param health the health checks' settings
  */
 public record SourceFlowConfig(Optional<String> serviceName, Map<String, String> commandRoutes,
                                Map<String, String> eventRoutes, List<String> listenQueues,
-                               List<String> subscribeTopics, AwsSettings aws, IdempotencySettings idempotency) {
+                               List<String> subscribeTopics, AwsSettings aws, IdempotencySettings idempotency,
+                               HealthSettings health) {
 
     public SourceFlowConfig {
         commandRoutes = Map.copyOf(commandRoutes);

@@ -59,6 +59,9 @@ public final class SourceFlowConfigReader {
     static final String IDEMPOTENCY_TTL = "sourceflow.idempotency.ttl";
     static final String IDEMPOTENCY_MAX_ENTRIES = "sourceflow.idempotency.max-entries";
     static final String IDEMPOTENCY_STORE = "sourceflow.idempotency.store";
+    static final String HEALTH_CACHE_TTL = "sourceflow.health.cache-ttl";
+    static final String HEALTH_TIMEOUT = "sourceflow.health.timeout";
+    static final String HEALTH_MAX_POLL_AGE = "sourceflow.health.max-poll-age";
     /** Prefix of the keys owned and validated by the {@code sourceflow-jpa-idempotency} module. */
     public static final String IDEMPOTENCY_JPA = "sourceflow.idempotency.jpa.";
 
@@ -67,7 +70,8 @@ public final class SourceFlowConfigReader {
             ENDPOINT, COMMAND_ROUTING, EVENT_ROUTING, COMMAND_LISTENER, EVENT_LISTENER, PROVISIONING,
             MAX_RECEIVE_COUNT, VISIBILITY_TIMEOUT, WAIT_TIME, MAX_CONCURRENT, RETENTION, BATCH_LINGER,
             SHUTDOWN_TIMEOUT, EXECUTOR, RETRY_INITIAL, RETRY_MAX, MAX_EXTENSION, ENCRYPTION_ENABLED, KMS_KEY_ID,
-            DATA_KEY_MAX_AGE, DATA_KEY_MAX_MESSAGES, IDEMPOTENCY_TTL, IDEMPOTENCY_MAX_ENTRIES, IDEMPOTENCY_STORE);
+            DATA_KEY_MAX_AGE, DATA_KEY_MAX_MESSAGES, IDEMPOTENCY_TTL, IDEMPOTENCY_MAX_ENTRIES, IDEMPOTENCY_STORE,
+            HEALTH_CACHE_TTL, HEALTH_TIMEOUT, HEALTH_MAX_POLL_AGE);
 
     private static final Pattern LOGICAL_NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final Pattern SERVICE = Pattern.compile("[A-Za-z0-9_-]{1,70}");
@@ -92,17 +96,24 @@ public final class SourceFlowConfigReader {
     private SourceFlowConfig readAll() {
         Map<String, String> commandRoutes = new HashMap<>();
         Map<String, String> eventRoutes = new HashMap<>();
+        Set<String> canonicalKnown = new java.util.HashSet<>();
+        KNOWN_KEYS.forEach(key -> canonicalKnown.add(canonical(key)));
         for (String name : new TreeSet<>(propertyNames())) {
-            if (!name.startsWith(PREFIX)) {
+            String canonical = canonical(name);
+            if (!canonical.startsWith(canonical(PREFIX))) {
                 continue;
             }
             if (name.startsWith(COMMAND_ROUTES)) {
                 route(name, COMMAND_ROUTES, commandRoutes);
             } else if (name.startsWith(EVENT_ROUTES)) {
                 route(name, EVENT_ROUTES, eventRoutes);
-            } else if (name.startsWith(IDEMPOTENCY_JPA)) {
+            } else if (canonical.startsWith(canonical(COMMAND_ROUTES)) || canonical.startsWith(canonical(EVENT_ROUTES))) {
+                // a route from an environment variable (SOURCEFLOW_ROUTES_COMMANDS_PLACEORDER): the logical name's case and
+                // dots are lost in that form, so it is looked up per message type instead (see routeOverride)
+                continue;
+            } else if (canonical.startsWith(canonical(IDEMPOTENCY_JPA))) {
                 continue; // the JPA module reads and validates its own keys
-            } else if (!KNOWN_KEYS.contains(name)) {
+            } else if (!KNOWN_KEYS.contains(name) && !canonicalKnown.contains(canonical)) {
                 problems.add(name + ": unknown SourceFlow key" + suggestion(name)
                         + "; the README's configuration table lists every key");
             }
@@ -129,6 +140,7 @@ public final class SourceFlowConfigReader {
         if (encryption.enabled() && encryption.kmsKeyId().isEmpty()) {
             problems.add(KMS_KEY_ID + ": required when " + ENCRYPTION_ENABLED + "=true (a key id, ARN or alias/name)");
         }
+        Duration waitTime = duration(WAIT_TIME, Duration.ofSeconds(20), Duration.ZERO, Duration.ofSeconds(20));
         Duration retention = duration(RETENTION, Duration.ofDays(14), Duration.ofMinutes(1), Duration.ofDays(14));
         AwsSettings aws = new AwsSettings(
                 string(REGION), uri(ENDPOINT),
@@ -137,7 +149,7 @@ public final class SourceFlowConfigReader {
                 provisioning(),
                 integer(MAX_RECEIVE_COUNT, 5, 1, 1000),
                 visibility,
-                duration(WAIT_TIME, Duration.ofSeconds(20), Duration.ZERO, Duration.ofSeconds(20)),
+                waitTime,
                 integer(MAX_CONCURRENT, 10, 1, 1000),
                 retention,
                 duration(BATCH_LINGER, Duration.ofMillis(5), Duration.ZERO, Duration.ofSeconds(1)),
@@ -149,12 +161,37 @@ public final class SourceFlowConfigReader {
         IdempotencySettings idempotency = new IdempotencySettings(ttl, (int) integer(IDEMPOTENCY_MAX_ENTRIES, 100_000, 100, 100_000_000),
                 idempotencyStore());
 
+        HealthSettings health = new HealthSettings(
+                duration(HEALTH_CACHE_TTL, Duration.ofSeconds(5), Duration.ZERO, Duration.ofMinutes(10)),
+                duration(HEALTH_TIMEOUT, Duration.ofSeconds(3), Duration.ofMillis(100), Duration.ofMinutes(1)),
+                // a receive lasts up to the wait time; a failing one backs off up to 30 s before the next
+                duration(HEALTH_MAX_POLL_AGE, waitTime.plusSeconds(60), waitTime.plusSeconds(1), Duration.ofHours(1)));
+
         SourceFlowConfig result = new SourceFlowConfig(serviceName, commandRoutes, eventRoutes,
-                list(LISTEN_QUEUES), list(SUBSCRIBE_TOPICS), aws, idempotency);
+                list(LISTEN_QUEUES), list(SUBSCRIBE_TOPICS), aws, idempotency, health);
         if (!problems.isEmpty()) {
             throw new InvalidConfigurationException(problems);
         }
         return result;
+    }
+
+    /**
+     * The form in which MicroProfile Config matches environment variables: {@code SOURCEFLOW_AWS_SHUTDOWN_TIMEOUT},
+     * {@code sourceflow.aws.shutdown.timeout} (how some servers list it) and {@code sourceflow.aws.shutdown-timeout}
+     * are one key.
+     */
+    static String canonical(String name) {
+        return name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "_");
+    }
+
+    /**
+     * The route configured for a logical type, also when it comes from an environment variable
+     * ({@code SOURCEFLOW_ROUTES_COMMANDS_PLACEORDER}), which MicroProfile Config resolves by name but does not list.
+     *
+     * @param prefix {@link #COMMAND_ROUTES} or {@link #EVENT_ROUTES}
+     */
+    public static Optional<String> routeOverride(Config config, String prefix, String logicalName) {
+        return config.getOptionalValue(prefix + logicalName, String.class).map(String::trim).filter(v -> !v.isEmpty());
     }
 
     private List<String> propertyNames() {

@@ -562,7 +562,7 @@ class EncryptedTransportTest {
             assertThat(dead.get(0).get("sourceflow.dlq.error")).contains("RejectMessage", "****1111").doesNotContain(CARD);
             assertThat(dead.get(0).values()).noneMatch(value -> value.contains(CARD));
 
-            await().atMost(WAIT).until(() -> log.all().contains("will be retried") && log.all().contains("Rejected"));
+            await().atMost(WAIT).until(() -> log.all().contains("retrying in") && log.all().contains("Rejected"));
             String logged = log.all();
             assertThat(logged).contains("cannot charge card ****1111", "issuer refused ****1111",
                     "java.lang.IllegalStateException", "card ****1111 was declined");

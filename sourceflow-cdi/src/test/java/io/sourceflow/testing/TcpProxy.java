@@ -14,14 +14,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A TCP forwarder on 127.0.0.1 in front of an emulator, to simulate an outage without losing the
  * emulator's state: {@link #cutOff()} closes the listening socket and every open connection, {@link #restore()}
- * listens again on the same port.
+ * listens again on the same port. {@link #hold()} simulates an endpoint that accepts connections but never
+ * answers (a hung call): open connections break, new ones are accepted and left unanswered until
+ * {@link #release()} forwards them, requests included, as if the endpoint had only been slow.
  */
 public final class TcpProxy implements AutoCloseable {
 
     private final int port;
     private final InetSocketAddress target;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
+    private final List<Socket> held = new java.util.ArrayList<>();
     private volatile ServerSocket server;
+    private boolean holding;
 
     private TcpProxy(int port, InetSocketAddress target) {
         this.port = port;
@@ -55,6 +59,30 @@ public final class TcpProxy implements AutoCloseable {
             socket.close();
         }
         open.clear();
+        for (Socket socket : held) {
+            socket.close();
+        }
+        held.clear();
+    }
+
+    /** Breaks open connections; from now on accepts connections but neither forwards nor answers them. */
+    public synchronized void hold() throws IOException {
+        holding = true;
+        for (Socket socket : open) {
+            socket.close();
+        }
+        open.clear();
+    }
+
+    /** Forwards the held connections (with what their clients sent meanwhile) and new ones again. */
+    public synchronized void release() throws IOException {
+        holding = false;
+        for (Socket client : held) {
+            if (!client.isClosed()) {
+                forward(client);
+            }
+        }
+        held.clear();
     }
 
     /** Accepts connections again on the same port. */
@@ -75,15 +103,25 @@ public final class TcpProxy implements AutoCloseable {
         while (!listening.isClosed()) {
             try {
                 Socket client = listening.accept();
-                Socket upstream = new Socket(target.getAddress(), target.getPort());
-                open.add(client);
-                open.add(upstream);
-                pump(client, upstream);
-                pump(upstream, client);
+                synchronized (this) {
+                    if (holding) {
+                        held.add(client);
+                        continue;
+                    }
+                    forward(client);
+                }
             } catch (IOException e) {
                 return;
             }
         }
+    }
+
+    private void forward(Socket client) throws IOException {
+        Socket upstream = new Socket(target.getAddress(), target.getPort());
+        open.add(client);
+        open.add(upstream);
+        pump(client, upstream);
+        pump(upstream, client);
     }
 
     private void pump(Socket from, Socket to) {

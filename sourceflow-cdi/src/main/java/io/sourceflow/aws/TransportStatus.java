@@ -1,0 +1,141 @@
+package io.sourceflow.aws;
+
+import io.sourceflow.aws.provisioning.ProvisioningMode;
+import io.sourceflow.config.SourceFlowConfig;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A read-only view of the AWS side of this deployment for health checks and operators' own dashboards:
+ * how far startup got, which queues and topics are in use, and what each queue listener is doing.
+ * Inject it: {@code @Inject TransportStatus status;}. No method calls AWS or waits for startup.
+ */
+@Singleton
+public final class TransportStatus {
+
+    /** How far startup (provisioning and name resolution) got. */
+    public enum Phase {
+        /** Startup has not begun yet. */
+        NOT_STARTED,
+        /** Provisioning and name resolution are running. */
+        STARTING,
+        /** Startup completed, or the deployment routes nothing through AWS. */
+        STARTED,
+        /** The last startup attempt failed; see {@link Startup#failure()}. */
+        FAILED
+    }
+
+    /**
+     * The startup state.
+     *
+     * @param phase how far startup got
+     * @param failure the message of the failure that stopped startup, when {@link Phase#FAILED}
+     * @param provisioning the configured provisioning mode
+     * @param usesAws whether the deployment routes anything through AWS at startup
+     */
+    public record Startup(Phase phase, Optional<String> failure, ProvisioningMode provisioning, boolean usesAws) {
+    }
+
+    /** What kind of AWS resource a {@link Resource} is. */
+    public enum ResourceKind {
+        /** An SQS queue sent to or polled. */
+        QUEUE,
+        /** The dead-letter queue of a polled queue (poison messages are sent there). */
+        DEAD_LETTER_QUEUE,
+        /** An SNS topic published to or subscribed to. */
+        TOPIC
+    }
+
+    /**
+     * An AWS resource this deployment uses.
+     *
+     * @param kind queue, dead-letter queue or topic
+     * @param name the resource's own name (the last segment of its URL or ARN: no account id)
+     * @param address the queue URL or topic ARN, to call AWS with (not for reports: it holds the account id)
+     */
+    public record Resource(ResourceKind kind, String name, String address) {
+    }
+
+    /**
+     * The state of one queue listener.
+     *
+     * @param queue the queue's name as routed or listened to
+     * @param alive whether its poller runs
+     * @param paused whether it is paused ({@link ListenerControl})
+     * @param lastPoll when its poller last made progress: a receive completed or failed, or it waited while
+     *                 paused or while every handler slot was busy
+     * @param inFlight messages whose handlers run now
+     */
+    public record Poller(String queue, boolean alive, boolean paused, Instant lastPoll, int inFlight) {
+    }
+
+    private final SourceFlowRuntime runtime;
+    private final SourceFlowConfig config;
+
+    @Inject
+    TransportStatus(SourceFlowRuntime runtime, SourceFlowConfig config) {
+        this.runtime = runtime;
+        this.config = config;
+    }
+
+    /** The startup state. */
+    public Startup startup() {
+        boolean usesAws = !runtime.plan().isEmpty();
+        ProvisioningMode mode = config.aws().provisioning();
+        if (runtime.isStarted()) {
+            return new Startup(Phase.STARTED, Optional.empty(), mode, usesAws);
+        }
+        if (runtime.isStarting()) {
+            return new Startup(Phase.STARTING, Optional.empty(), mode, usesAws);
+        }
+        Optional<RuntimeException> failure = runtime.startupFailure();
+        if (failure.isPresent()) {
+            String message = failure.get().getMessage();
+            return new Startup(Phase.FAILED, Optional.of(message == null ? failure.get().getClass().getName() : message),
+                    mode, usesAws);
+        }
+        return new Startup(Phase.NOT_STARTED, Optional.empty(), mode, usesAws);
+    }
+
+    /**
+     * The queues and topics in use: every queue and topic resolved at startup or at a first send, and the
+     * dead-letter queue of every polled queue. Empty before startup completed.
+     */
+    public List<Resource> resources() {
+        Optional<Destinations> resolved = runtime.resolvedDestinations();
+        if (resolved.isEmpty()) {
+            return List.of();
+        }
+        Destinations destinations = resolved.get();
+        List<Resource> resources = new ArrayList<>();
+        for (Map.Entry<String, String> queue : destinations.knownQueueUrls().entrySet()) {
+            resources.add(new Resource(ResourceKind.QUEUE, lastSegment(queue.getValue(), '/'), queue.getValue()));
+        }
+        for (String polled : runtime.plan().polledQueues()) {
+            destinations.deadLetterQueueUrl(polled).ifPresent(url ->
+                    resources.add(new Resource(ResourceKind.DEAD_LETTER_QUEUE, lastSegment(url, '/'), url)));
+        }
+        for (String arn : destinations.knownTopicArns().values()) {
+            resources.add(new Resource(ResourceKind.TOPIC, lastSegment(arn, ':'), arn));
+        }
+        return List.copyOf(resources);
+    }
+
+    /** The listeners' states (empty before startup completed or when nothing is polled). */
+    public List<Poller> pollers() {
+        return runtime.listeners().stream()
+                .map(l -> new Poller(l.queueName(), l.isAlive(), l.isPaused(), l.lastPoll(), l.inFlight()))
+                .toList();
+    }
+
+    private static String lastSegment(String address, char separator) {
+        String trimmed = address.endsWith(String.valueOf(separator)) ? address.substring(0, address.length() - 1) : address;
+        return trimmed.substring(trimmed.lastIndexOf(separator) + 1);
+    }
+}

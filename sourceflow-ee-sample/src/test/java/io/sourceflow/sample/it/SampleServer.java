@@ -1,0 +1,85 @@
+package io.sourceflow.sample.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** A running application server with the sample deployed, as the deployment tests see it. */
+abstract class SampleServer implements AutoCloseable {
+
+    /** The sample at {@code /}: {@code http://127.0.0.1:<port>/}. */
+    abstract URI baseUri();
+
+    /** The MicroProfile Health endpoint ({@code /health}). */
+    abstract URI healthUri();
+
+    /** The server's main log file. */
+    abstract Path logFile();
+
+    /** Pattern of an ERROR/SEVERE line in {@link #logFile()}. */
+    abstract Pattern errorLine();
+
+    /** Stops the server; idempotent. */
+    abstract void stop();
+
+    @Override
+    public final void close() {
+        stop();
+    }
+
+    /** Lines of the log that report an error, minus those known to come from the server itself. */
+    List<String> errorLines(List<Pattern> tolerated) {
+        try {
+            if (!Files.exists(logFile())) {
+                return List.of();
+            }
+            return Files.readAllLines(logFile(), StandardCharsets.UTF_8).stream()
+                    .filter(line -> errorLine().matcher(line).find())
+                    .filter(line -> tolerated.stream().noneMatch(p -> p.matcher(line).find()))
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * How the tests configure the sample: environment variables for the emulator endpoint, dummy credentials
+     * and the instance name, and system properties for the {@code sourceflow.*} keys whose names contain a
+     * dash. (Environment variables cannot carry those: MP Config lists {@code SOURCEFLOW_AWS_SHUTDOWN_TIMEOUT}
+     * as {@code sourceflow.aws.shutdown.timeout}, which SourceFlowConfigReader rejects as an unknown key.)
+     * {@code -Dsample.it.routing=in-process} keeps messages in-process; {@code -Dsample.it.encryption=true}
+     * turns on KMS encryption.
+     */
+    record Settings(Map<String, String> environment, Map<String, String> systemProperties) {
+    }
+
+    static Settings sampleSettings(Moto moto, String instanceName) {
+        Map<String, String> env = new LinkedHashMap<>();
+        Map<String, String> props = new LinkedHashMap<>();
+        env.put("SOURCEFLOW_AWS_ENDPOINT", moto.endpoint().toString());
+        env.put("SOURCEFLOW_AWS_REGION", "us-east-1");
+        env.put("AWS_REGION", "us-east-1");
+        env.put("AWS_ACCESS_KEY_ID", "test");
+        env.put("AWS_SECRET_ACCESS_KEY", "test");
+        env.put("SAMPLE_INSTANCE_NAME", instanceName);
+        props.put("sourceflow.aws.shutdown-timeout", "5s");
+        // QueueListener.stop() waits for the long poll in progress (up to wait-time + 5 s) one queue after
+        // another, so with the default 20 s a server takes 30 s or more to stop; short polls keep the tests fast
+        props.put("sourceflow.aws.wait-time", "2s");
+        if ("in-process".equals(System.getProperty("sample.it.routing", "aws"))) {
+            props.put("sourceflow.aws.command-routing.enabled", "false");
+            props.put("sourceflow.aws.event-routing.enabled", "false");
+        }
+        if (Boolean.getBoolean("sample.it.encryption")) {
+            env.put("SOURCEFLOW_AWS_ENCRYPTION_ENABLED", "true");
+        }
+        return new Settings(env, props);
+    }
+}

@@ -1,0 +1,189 @@
+package io.sourceflow.sample.it;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+/**
+ * WildFly ({@code standalone-microprofile.xml}) configured by {@code server-config/wildfly/configure.cli}
+ * (run offline with an embedded server), with the sample deployed as {@code ROOT.war}, bound to 127.0.0.1
+ * with a port offset that leaves every socket binding free, run as a child process and stopped through the
+ * management CLI.
+ */
+final class WildFlyServer extends SampleServer {
+
+    private static final Pattern ERROR = Pattern.compile("^\\S+ \\S+ (ERROR|FATAL) ");
+    private static final int[] BASE_PORTS = {8080, 8443, 9990, 9993, 8009, 4712, 4713};
+    private static final String CONFIG = "standalone-microprofile.xml";
+
+    private final Path home;
+    private final int offset;
+    private Process process;
+    private Thread shutdownHook;
+
+    private WildFlyServer(Path home, int offset) {
+        this.home = home;
+        this.offset = offset;
+    }
+
+    /** The unpacked WildFly, or a skip/failure if it is missing. */
+    static Path home() {
+        Path home = Environment.existing("sample.wildfly-home", "WildFly (unpacked by mvn verify)");
+        Environment.require(Files.isExecutable(home.resolve("bin/standalone.sh")), "no bin/standalone.sh in " + home);
+        return home;
+    }
+
+    /** Configures WildFly afresh, deploys the sample and starts it; returns once the sample answers. */
+    static WildFlyServer start(Settings settings) throws IOException, InterruptedException {
+        WildFlyServer server = new WildFlyServer(home(), freeOffset());
+        server.configure();
+        try {
+            server.launch(settings);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            server.stop();
+            throw e;
+        }
+        return server;
+    }
+
+    private static int freeOffset() {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int offset = ThreadLocalRandom.current().nextInt(10_000, 50_000);
+            if (IntStream.of(BASE_PORTS).allMatch(p -> Environment.isFree(p + offset))) {
+                return offset;
+            }
+        }
+        throw new IllegalStateException("no port offset with all WildFly ports free");
+    }
+
+    /** Restores the pristine configuration, removes old deployments and modules, and runs configure.cli. */
+    private void configure() throws IOException, InterruptedException {
+        Path configDir = home.resolve("standalone/configuration");
+        Path pristine = configDir.resolve(CONFIG + ".pristine");
+        if (!Files.exists(pristine)) {
+            Files.copy(configDir.resolve(CONFIG), pristine);
+        }
+        Files.copy(pristine, configDir.resolve(CONFIG), StandardCopyOption.REPLACE_EXISTING);
+        for (String dir : List.of("modules/org/postgresql", "standalone/deployments", "standalone/data",
+                "standalone/tmp", "standalone/log", "standalone/configuration/standalone_xml_history")) {
+            delete(home.resolve(dir));
+        }
+        Files.createDirectories(home.resolve("standalone/deployments"));
+        Path script = Environment.existing("sample.server-config", "server-config").resolve("wildfly/configure.cli");
+        Path driver = Environment.existing("sample.jdbc-driver", "the PostgreSQL driver");
+        Path work = Environment.path("sample.work-dir");
+        Files.createDirectories(work);
+        Path properties = work.resolve("wildfly-cli.properties");
+        Files.writeString(properties, "postgresql.jar=" + driver + "\n");
+        Path out = work.resolve("wildfly-cli.log");
+        Process cli = new ProcessBuilder(home.resolve("bin/jboss-cli.sh").toString(), "--file=" + script,
+                "--properties=" + properties).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.to(out.toFile())).start();
+        if (!cli.waitFor(3, TimeUnit.MINUTES) || cli.exitValue() != 0) {
+            cli.destroyForcibly();
+            throw new IllegalStateException("configure.cli failed; see " + out + ":\n" + Files.readString(out));
+        }
+    }
+
+    private void launch(Settings settings) throws IOException, InterruptedException {
+        Path war = Environment.existing("sample.war", "the sample WAR");
+        Files.copy(war, home.resolve("standalone/deployments/ROOT.war"));
+        List<String> cmd = new ArrayList<>(List.of(home.resolve("bin/standalone.sh").toString(), "-c", CONFIG,
+                "-Djboss.socket.binding.port-offset=" + offset, "-Djboss.bind.address=127.0.0.1",
+                "-Djboss.bind.address.management=127.0.0.1"));
+        settings.systemProperties().forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        Path console = Environment.path("sample.work-dir").resolve("wildfly-console.log");
+        ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.to(console.toFile()));
+        builder.environment().putAll(settings.environment());
+        builder.environment().put("SAMPLE_DB_URL", Environment.jdbcUrl());
+        builder.environment().put("SAMPLE_DB_USER", Environment.DB_USER);
+        if (!Environment.DB_PASSWORD.isEmpty()) {
+            builder.environment().put("SAMPLE_DB_PASSWORD", Environment.DB_PASSWORD);
+        }
+        builder.environment().put("LAUNCH_JBOSS_IN_BACKGROUND", "true");
+        process = builder.start();
+        shutdownHook = new Thread(this::stop, "stop-wildfly");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        Http.awaitUp(baseUri().resolve("/api/orders/none"), Duration.ofMinutes(3), this);
+    }
+
+    private static void delete(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (Stream<Path> tree = Files.walk(path)) {
+            tree.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    @Override
+    URI baseUri() {
+        return URI.create("http://127.0.0.1:" + (8080 + offset) + "/");
+    }
+
+    @Override
+    URI healthUri() {
+        return URI.create("http://127.0.0.1:" + (9990 + offset) + "/health");
+    }
+
+    @Override
+    Path logFile() {
+        return home.resolve("standalone/log/server.log");
+    }
+
+    @Override
+    Pattern errorLine() {
+        return ERROR;
+    }
+
+    @Override
+    synchronized void stop() {
+        if (process == null) {
+            return;
+        }
+        Process p = process;
+        process = null;
+        List<ProcessHandle> tree = p.descendants().toList();
+        try {
+            Process cli = new ProcessBuilder(home.resolve("bin/jboss-cli.sh").toString(), "--connect",
+                    "--controller=127.0.0.1:" + (9990 + offset), "--command=:shutdown")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            cli.waitFor(1, TimeUnit.MINUTES);
+            if (!p.waitFor(1, TimeUnit.MINUTES)) {
+                tree.forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+            }
+        } catch (IOException e) {
+            tree.forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            tree.forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException shuttingDown) {
+                // already running
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "WildFly on " + baseUri() + " (management " + healthUri() + ", log " + logFile() + ")";
+    }
+}
