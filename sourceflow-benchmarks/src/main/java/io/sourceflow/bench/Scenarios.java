@@ -1,0 +1,470 @@
+package io.sourceflow.bench;
+
+import io.sourceflow.CommandBus;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
+
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One measured run each: SourceFlow (a sender deployment and a consumer deployment, in this JVM, through the
+ * library's public API) or the raw-SDK baseline (hand-written SendMessageBatch / ReceiveMessage / DeleteMessageBatch
+ * loops), against the same ElasticMQ.
+ */
+final class Scenarios {
+
+    static final int GROUPS = 64;
+    static final int MAX_CONCURRENT = 64;
+    /** Baseline consumers: receive threads of 10 messages each, at most {@link #MAX_CONCURRENT} messages in flight. */
+    static final int BASELINE_POLLERS = Integer.getInteger("bench.baseline-pollers", MAX_CONCURRENT / 10);
+    /** Diagnostic: the baseline also asks for every message attribute and the system attributes SourceFlow asks for. */
+    static final boolean BASELINE_ALL_ATTRIBUTES = Boolean.getBoolean("bench.baseline-all-attributes");
+    static final int SENDER_THREADS = 4;
+    static final int WAIT_SECONDS = 2;
+
+    enum Mode { BACKLOG, STREAM }
+
+    /** What one run measured. */
+    record Result(int messages, double rate, long sqsRequests, Map<String, Long> ops, double cpuMicrosPerMessage,
+                  double emulatorCpuMicrosPerMessage, long kmsGenerateDataKey, long kmsDecrypt, long[] sortedLatencies,
+                  double receiveMillis) {
+
+        double requestsPerMessage() {
+            return (double) sqsRequests / messages;
+        }
+    }
+
+    private final URI sqsEndpoint;
+    private final EmulatorProcess elasticMq;
+    private final SqsClient baselineSqs;
+    private final RequestCounter baselineRequests;
+    private final String payload;
+    private final String kmsKeyId;
+
+    Scenarios(URI sqsEndpoint, EmulatorProcess elasticMq, SqsClient baselineSqs, RequestCounter baselineRequests,
+              String payload, String kmsKeyId) {
+        this.sqsEndpoint = sqsEndpoint;
+        this.elasticMq = elasticMq;
+        this.baselineSqs = baselineSqs;
+        this.baselineRequests = baselineRequests;
+        this.payload = payload;
+        this.kmsKeyId = kmsKeyId;
+    }
+
+    static String queueName(String prefix, boolean fifo) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8) + (fifo ? ".fifo" : "");
+    }
+
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    // ------------------------------------------------------------------------------------------- SourceFlow
+
+    Map<String, String> config(String queue, boolean listener, boolean encrypted) {
+        Map<String, String> config = new HashMap<>();
+        config.put("sourceflow.service-name", "bench");
+        config.put("sourceflow.aws.endpoint", sqsEndpoint.toString());
+        config.put("sourceflow.aws.region", "us-east-1");
+        config.put("sourceflow.aws.wait-time", WAIT_SECONDS + "s");
+        config.put("sourceflow.aws.shutdown-timeout", "10s");
+        config.put("sourceflow.aws.max-concurrent-messages", Integer.toString(MAX_CONCURRENT));
+        config.put("sourceflow.routes.commands.BenchCommand", queue);
+        config.put("sourceflow.aws.command-listener.enabled", Boolean.toString(listener));
+        if (encrypted) {
+            config.put("sourceflow.aws.encryption.enabled", "true");
+            config.put("sourceflow.aws.encryption.kms-key-id", kmsKeyId);
+        }
+        return config;
+    }
+
+    Deployment sender(String queue, boolean encrypted) {
+        return Deployment.start(config(queue, false, encrypted), BenchBeans.BenchHandler.class, BenchBeans.Counting.class);
+    }
+
+    Deployment consumer(String queue, boolean encrypted) {
+        return Deployment.start(config(queue, true, encrypted), BenchBeans.BenchHandler.class, BenchBeans.Counting.class);
+    }
+
+    /** Sends {@code n} commands through the bus from {@link #SENDER_THREADS} threads; FIFO groups stay with one thread. */
+    void sendAll(CommandBus bus, int n) {
+        Semaphore window = new Semaphore(2_000);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < SENDER_THREADS; t++) {
+            int first = t;
+            threads.add(start("bench-send-" + t, () -> {
+                for (int i = first; i < n; i += SENDER_THREADS) {
+                    window.acquireUninterruptibly();
+                    bus.sendAsync(new BenchBeans.BenchCommand(entity(i), i, System.nanoTime(), payload)).whenComplete((v, e) -> {
+                        if (e != null) {
+                            failure.compareAndSet(null, e);
+                        }
+                        window.release();
+                    });
+                }
+            }));
+        }
+        joinAll(threads);
+        window.acquireUninterruptibly(2_000);
+        if (failure.get() != null) {
+            throw new IllegalStateException("a send failed", failure.get());
+        }
+    }
+
+    private static String entity(long i) {
+        return "entity-" + (i % GROUPS);
+    }
+
+    /** Warms a sender up (provisioning, name resolution, first batch) with one message the consumer handles. */
+    private void warmUp(CommandBus bus) throws InterruptedException {
+        Sink.Run warm = Sink.begin(1);
+        bus.send(new BenchBeans.BenchCommand(entity(0), -1, System.nanoTime(), payload));
+        if (!warm.await(60)) {
+            throw new IllegalStateException("the warm-up message was not handled within 60 s");
+        }
+    }
+
+    Result ours(boolean fifo, Mode mode, int n, boolean encrypted) throws InterruptedException {
+        String queue = queueName("sf", fifo);
+        RequestCounter requests = BenchBeans.SOURCEFLOW_REQUESTS;
+        if (mode == Mode.BACKLOG) {
+            try (Deployment sender = sender(queue, encrypted)) {
+                requests.reset();
+                Sink.begin(0);
+                sendAll(sender.select(CommandBus.class), n);
+                Sink.Run run = Sink.begin(n);
+                try (Deployment consumer = consumer(queue, encrypted)) {
+                    long cpu0 = processCpuNanos();
+                    long emu0 = elasticMq.cpuNanos();
+                    int before = run.handled();
+                    await(run, n);
+                    long cpu = processCpuNanos() - cpu0;
+                    long emu = elasticMq.cpuNanos() - emu0;
+                    Result result = result(run, n, requests, cpu, emu, n - before);
+                    return result;
+                }
+            }
+        }
+        requests.reset(); // KMS calls count from the deployments' start, warm-up included
+        try (Deployment consumer = consumer(queue, encrypted); Deployment sender = sender(queue, encrypted)) {
+            CommandBus bus = sender.select(CommandBus.class);
+            warmUp(bus);
+            long kmsGenerate0 = requests.count("GenerateDataKey");
+            long kmsDecrypt0 = requests.count("Decrypt");
+            requests.reset();
+            long cpu0 = processCpuNanos();
+            long emu0 = elasticMq.cpuNanos();
+            Sink.Run run = Sink.begin(n);
+            long start = System.nanoTime();
+            sendAll(bus, n);
+            await(run, n);
+            long cpu = processCpuNanos() - cpu0;
+            long emu = elasticMq.cpuNanos() - emu0;
+            Result r = result(run, n, requests, cpu, emu, n);
+            double rate = (n) / ((run.lastNanos - start) / 1e9);
+            return new Result(r.messages(), rate, r.sqsRequests(), r.ops(), r.cpuMicrosPerMessage(),
+                    r.emulatorCpuMicrosPerMessage(), kmsGenerate0 + r.kmsGenerateDataKey(), kmsDecrypt0 + r.kmsDecrypt(),
+                    r.sortedLatencies(), r.receiveMillis());
+        }
+    }
+
+    private static void await(Sink.Run run, int n) throws InterruptedException {
+        long timeout = Math.max(120, n / 100);
+        if (!run.await(timeout)) {
+            throw new IllegalStateException("only " + run.handled() + " of " + n + " messages were handled within " + timeout + " s");
+        }
+    }
+
+    private static Result result(Sink.Run run, int n, RequestCounter requests, long cpuNanos, long emulatorCpuNanos, int measured) {
+        double seconds = (run.lastNanos - run.firstNanos.get()) / 1e9;
+        double rate = seconds > 0 ? (n - 1) / seconds : Double.NaN;
+        Map<String, Long> ops = new HashMap<>();
+        requests.snapshot().forEach((op, count) -> {
+            if (RequestCounter.SQS_DATA_PLANE.contains(op)) {
+                ops.put(op, count);
+            }
+        });
+        return new Result(n, rate, requests.sqsDataPlane(), ops, cpuNanos / 1e3 / Math.max(1, measured),
+                emulatorCpuNanos / 1e3 / Math.max(1, measured), requests.count("GenerateDataKey"), requests.count("Decrypt"),
+                run.sortedLatencies(0), requests.meanMillis("ReceiveMessage"));
+    }
+
+    /** Paced sends at {@code rate} per second for {@code seconds}: latency from the scheduled send to handler start. */
+    Result oursPaced(double rate, int seconds) throws InterruptedException {
+        String queue = queueName("sf-lat", false);
+        int n = (int) (rate * seconds);
+        try (Deployment consumer = consumer(queue, false); Deployment sender = sender(queue, false)) {
+            CommandBus bus = sender.select(CommandBus.class);
+            warmUp(bus);
+            BenchBeans.SOURCEFLOW_REQUESTS.reset();
+            Sink.Run run = Sink.begin(n);
+            long interval = (long) (1e9 / rate);
+            long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10);
+            for (int i = 0; i < n; i++) {
+                long due = start + i * interval;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait);
+                }
+                bus.sendAsync(new BenchBeans.BenchCommand(entity(i), i, due, payload));
+            }
+            await(run, n);
+            return latencyResult(run, n, BenchBeans.SOURCEFLOW_REQUESTS);
+        }
+    }
+
+    private static Result latencyResult(Sink.Run run, int n, RequestCounter requests) {
+        long[] sorted = run.sortedLatencies(n / 10); // the first 10% are warm-up
+        return new Result(n, Double.NaN, requests.sqsDataPlane(), requests.snapshot(), Double.NaN, Double.NaN, 0, 0, sorted,
+                requests.meanMillis("ReceiveMessage"));
+    }
+
+    // ------------------------------------------------------------------------------------------- baseline
+
+    private String createBaselineQueue(boolean fifo) {
+        String name = queueName("raw", fifo);
+        Map<QueueAttributeName, String> attributes = new HashMap<>();
+        attributes.put(QueueAttributeName.VISIBILITY_TIMEOUT, "30");
+        if (fifo) {
+            attributes.put(QueueAttributeName.FIFO_QUEUE, "true");
+        }
+        return baselineSqs.createQueue(r -> r.queueName(name).attributes(attributes)).queueUrl();
+    }
+
+    private String rawBody(long sentAtNanos) {
+        // same size as SourceFlow's 1 KB body: the send time, then padding
+        String head = sentAtNanos + "|";
+        return head + payload.substring(0, Math.max(0, Math.min(payload.length(), bodySize - head.length())));
+    }
+
+    private int bodySize = 1024;
+
+    void bodySize(int bytes) {
+        this.bodySize = bytes;
+    }
+
+    /** {@link #SENDER_THREADS} threads, SendMessageBatch of 10; FIFO groups stay with one thread. */
+    private void rawSendAll(String url, boolean fifo, int n) {
+        List<Thread> threads = new ArrayList<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        for (int t = 0; t < SENDER_THREADS; t++) {
+            int first = t;
+            threads.add(start("raw-send-" + t, () -> {
+                try {
+                    List<SendMessageBatchRequestEntry> batch = new ArrayList<>(10);
+                    for (int i = first; i < n; i += SENDER_THREADS) {
+                        batch.add(rawEntry(batch.size(), i, fifo, System.nanoTime()));
+                        if (batch.size() == 10) {
+                            sendBatch(url, batch);
+                            batch = new ArrayList<>(10);
+                        }
+                    }
+                    if (!batch.isEmpty()) {
+                        sendBatch(url, batch);
+                    }
+                } catch (RuntimeException e) {
+                    failure.compareAndSet(null, e);
+                }
+            }));
+        }
+        joinAll(threads);
+        if (failure.get() != null) {
+            throw new IllegalStateException("a baseline send failed", failure.get());
+        }
+    }
+
+    private SendMessageBatchRequestEntry rawEntry(int index, long i, boolean fifo, long sentAt) {
+        SendMessageBatchRequestEntry.Builder entry = SendMessageBatchRequestEntry.builder().id(Integer.toString(index))
+                .messageBody(rawBody(sentAt));
+        if (fifo) {
+            entry.messageGroupId(entity(i)).messageDeduplicationId(UUID.randomUUID().toString());
+        }
+        return entry.build();
+    }
+
+    private void sendBatch(String url, List<SendMessageBatchRequestEntry> batch) {
+        var response = baselineSqs.sendMessageBatch(r -> r.queueUrl(url).entries(batch));
+        if (!response.failed().isEmpty()) {
+            throw new IllegalStateException("baseline batch entries failed: " + response.failed());
+        }
+    }
+
+    /** {@link #BASELINE_POLLERS} threads: ReceiveMessage (10, long poll), handle each in order, DeleteMessageBatch. */
+    private List<Thread> rawConsumers(String url, AtomicBoolean stop) {
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < BASELINE_POLLERS; t++) {
+            threads.add(start("raw-poll-" + t, () -> {
+                while (!stop.get()) {
+                    List<Message> messages = baselineSqs.receiveMessage(r -> {
+                        r.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(WAIT_SECONDS);
+                        if (BASELINE_ALL_ATTRIBUTES) {
+                            r.messageAttributeNames("All").messageSystemAttributeNames(
+                                    software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT,
+                                    software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName.SENT_TIMESTAMP,
+                                    software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName.MESSAGE_GROUP_ID);
+                        }
+                    }).messages();
+                    if (messages.isEmpty()) {
+                        continue;
+                    }
+                    List<DeleteMessageBatchRequestEntry> deletes = new ArrayList<>(messages.size());
+                    for (Message message : messages) {
+                        String body = message.body();
+                        Sink.handled(Long.parseLong(body, 0, body.indexOf('|'), 10));
+                        deletes.add(DeleteMessageBatchRequestEntry.builder().id(Integer.toString(deletes.size()))
+                                .receiptHandle(message.receiptHandle()).build());
+                    }
+                    baselineSqs.deleteMessageBatch(r -> r.queueUrl(url).entries(deletes));
+                }
+            }));
+        }
+        return threads;
+    }
+
+    Result baseline(boolean fifo, Mode mode, int n) throws InterruptedException {
+        String url = createBaselineQueue(fifo);
+        AtomicBoolean stop = new AtomicBoolean();
+        baselineRequests.reset();
+        List<Thread> consumers = List.of();
+        try {
+            if (mode == Mode.BACKLOG) {
+                Sink.begin(0);
+                rawSendAll(url, fifo, n);
+                Sink.Run run = Sink.begin(n);
+                long cpu0 = processCpuNanos();
+                long emu0 = elasticMq.cpuNanos();
+                consumers = rawConsumers(url, stop);
+                await(run, n);
+                return result(run, n, baselineRequests, processCpuNanos() - cpu0, elasticMq.cpuNanos() - emu0, n);
+            }
+            Sink.begin(0);
+            consumers = rawConsumers(url, stop);
+            Thread.sleep(200);
+            long cpu0 = processCpuNanos();
+            long emu0 = elasticMq.cpuNanos();
+            Sink.Run run = Sink.begin(n);
+            long start = System.nanoTime();
+            rawSendAll(url, fifo, n);
+            await(run, n);
+            Result r = result(run, n, baselineRequests, processCpuNanos() - cpu0, elasticMq.cpuNanos() - emu0, n);
+            double rate = n / ((run.lastNanos - start) / 1e9);
+            return new Result(r.messages(), rate, r.sqsRequests(), r.ops(), r.cpuMicrosPerMessage(),
+                    r.emulatorCpuMicrosPerMessage(), 0, 0, r.sortedLatencies(), r.receiveMillis());
+        } finally {
+            stop.set(true);
+            joinAll(consumers);
+        }
+    }
+
+    Result baselinePaced(double rate, int seconds) throws InterruptedException {
+        String url = createBaselineQueue(false);
+        int n = (int) (rate * seconds);
+        AtomicBoolean stop = new AtomicBoolean();
+        Sink.begin(0);
+        List<Thread> consumers = rawConsumers(url, stop);
+        try {
+            Thread.sleep(200);
+            baselineRequests.reset();
+            Sink.Run run = Sink.begin(n);
+            long interval = (long) (1e9 / rate);
+            long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10);
+            int next = 0;
+            while (next < n) {
+                long now = System.nanoTime();
+                int due = (int) Math.min(n, (now - start) / interval + 1);
+                if (due <= next) {
+                    LockSupport.parkNanos(start + next * interval - now);
+                    continue;
+                }
+                List<SendMessageBatchRequestEntry> batch = new ArrayList<>(10);
+                while (next < due && batch.size() < 10) {
+                    batch.add(rawEntry(batch.size(), next, false, start + next * interval));
+                    next++;
+                }
+                sendBatch(url, batch);
+            }
+            await(run, n);
+            return latencyResult(run, n, baselineRequests);
+        } finally {
+            stop.set(true);
+            joinAll(consumers);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- memory
+
+    /** Heap after GC while a backlog of {@code n} drains with {@link #MAX_CONCURRENT} handlers. */
+    record MemoryResult(int backlog, long heapBeforeConsumer, List<long[]> samples, double rate) {
+        long maxAfterGc() {
+            return samples.stream().mapToLong(s -> s[1]).max().orElse(0);
+        }
+
+        long minAfterGc() {
+            return samples.stream().mapToLong(s -> s[1]).min().orElse(0);
+        }
+    }
+
+    MemoryResult memory(int n) throws InterruptedException {
+        String queue = queueName("sf-mem", false);
+        try (Deployment sender = sender(queue, false)) {
+            Sink.begin(0);
+            sendAll(sender.select(CommandBus.class), n);
+        }
+        long before = heapAfterGc();
+        Sink.Run run = Sink.begin(n);
+        List<long[]> samples = new ArrayList<>();
+        try (Deployment consumer = consumer(queue, false)) {
+            int[] checkpoints = {n / 10, 3 * n / 10, n / 2, 7 * n / 10, 9 * n / 10};
+            for (int checkpoint : checkpoints) {
+                while (run.handled() < checkpoint) {
+                    Thread.sleep(5);
+                }
+                int handled = run.handled();
+                samples.add(new long[]{n - handled, heapAfterGc()});
+            }
+            await(run, n);
+        }
+        double rate = (n - 1) / ((run.lastNanos - run.firstNanos.get()) / 1e9);
+        return new MemoryResult(n, before, samples, rate);
+    }
+
+    static long heapAfterGc() {
+        System.gc();
+        System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    static Thread start(String name, Runnable body) {
+        Thread thread = new Thread(body, name);
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    static void joinAll(List<Thread> threads) {
+        for (Thread thread : threads) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}
