@@ -61,7 +61,7 @@ public final class IdempotencyCleanup implements AutoCloseable {
                               from ProcessedMessage p
                              where p.expiresAt < :now
                              order by p.consumer, p.messageId""", ProcessedMessageId.class)
-                    .setParameter("now", now)
+                    .setParameter("now", ProcessedMessage.utc(now))
                     .setMaxResults(batchSize)
                     .getResultList());
             if (keys.isEmpty()) {
@@ -92,7 +92,7 @@ public final class IdempotencyCleanup implements AutoCloseable {
             for (ProcessedMessageId key : keys) {
                 deleted += delete.setParameter("consumer", key.getConsumer())
                         .setParameter("messageId", key.getMessageId())
-                        .setParameter("now", now)
+                        .setParameter("now", ProcessedMessage.utc(now))
                         .executeUpdate();
             }
             return deleted;

@@ -113,10 +113,10 @@ public final class JpaIdempotencyStore implements IdempotencyStore {
                 .setParameter("claimed", ProcessedMessage.Status.CLAIMED)
                 .setParameter("done", ProcessedMessage.Status.DONE)
                 .setParameter("owner", owner)
-                .setParameter("expiry", expiry)
+                .setParameter("expiry", ProcessedMessage.utc(expiry))
                 .setParameter("consumer", consumer)
                 .setParameter("messageId", messageId)
-                .setParameter("now", now)
+                .setParameter("now", ProcessedMessage.utc(now))
                 .executeUpdate();
         return updated == 1 ? new Claim(consumer, messageId, ClaimOutcome.CLAIMED, owner, expiry) : null;
     }
@@ -137,8 +137,8 @@ public final class JpaIdempotencyStore implements IdempotencyStore {
                                    and p.owner = :owner and p.status = :claimed""")
                         .setParameter("done", ProcessedMessage.Status.DONE)
                         .setParameter("claimed", ProcessedMessage.Status.CLAIMED)
-                        .setParameter("now", now)
-                        .setParameter("expires", now.plus(ttl))
+                        .setParameter("now", ProcessedMessage.utc(now))
+                        .setParameter("expires", ProcessedMessage.utc(now.plus(ttl)))
                         .setParameter("consumer", claim.consumer())
                         .setParameter("messageId", claim.messageId())
                         .setParameter("owner", claim.owner())
@@ -194,7 +194,7 @@ public final class JpaIdempotencyStore implements IdempotencyStore {
                            set p.leaseExpiry = :expiry, p.expiresAt = :expiry
                          where p.consumer = :consumer and p.messageId = :messageId
                            and p.owner = :owner and p.status = :claimed""")
-                .setParameter("expiry", expiry)
+                .setParameter("expiry", ProcessedMessage.utc(expiry))
                 .setParameter("consumer", claim.consumer())
                 .setParameter("messageId", claim.messageId())
                 .setParameter("owner", claim.owner())

@@ -10,6 +10,8 @@ import jakarta.persistence.Index;
 import jakarta.persistence.Table;
 
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 
 /**
  * One row of {@code sourceflow_processed_message}: the idempotency state of one message for one consumer.
@@ -17,6 +19,10 @@ import java.time.Instant;
  * <p>The key (consumer varchar(255), message_id varchar(128)) stays within MySQL/MariaDB's 3,072-byte index limit in
  * utf8mb4. {@code expires_at} is when cleanup may delete the row: the lease expiry for a claim, processed time plus
  * TTL for a done record. Add this class to the persistence unit that the store uses (see the module README).
+ *
+ * <p>The instants are mapped as {@link OffsetDateTime} in UTC, a type every Jakarta Persistence 3.1 provider maps
+ * to a timestamp: {@link Instant} is a basic type only from Persistence 3.2 on, and EclipseLink 4.0 (Open Liberty's
+ * {@code persistence-3.1}) would serialize it into a binary value. The getters still return {@link Instant}.
  */
 @Entity
 @IdClass(ProcessedMessageId.class)
@@ -48,13 +54,13 @@ public class ProcessedMessage {
     private String owner;
 
     @Column(name = "lease_expiry")
-    private Instant leaseExpiry;
+    private OffsetDateTime leaseExpiry;
 
     @Column(name = "processed_at")
-    private Instant processedAt;
+    private OffsetDateTime processedAt;
 
     @Column(name = "expires_at", nullable = false)
-    private Instant expiresAt;
+    private OffsetDateTime expiresAt;
 
     /** For JPA. */
     protected ProcessedMessage() {
@@ -65,8 +71,17 @@ public class ProcessedMessage {
         this.messageId = messageId;
         this.status = Status.CLAIMED;
         this.owner = owner;
-        this.leaseExpiry = leaseExpiry;
-        this.expiresAt = leaseExpiry;
+        this.leaseExpiry = utc(leaseExpiry);
+        this.expiresAt = utc(leaseExpiry);
+    }
+
+    /** {@code instant} as the mapped type (UTC), e.g. for JPQL parameters compared with the time columns. */
+    static OffsetDateTime utc(Instant instant) {
+        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    }
+
+    private static Instant instant(OffsetDateTime time) {
+        return time == null ? null : time.toInstant();
     }
 
     /** The consuming queue. */
@@ -91,16 +106,16 @@ public class ProcessedMessage {
 
     /** End of the claim's lease; {@code null} once done. */
     public Instant getLeaseExpiry() {
-        return leaseExpiry;
+        return instant(leaseExpiry);
     }
 
     /** When the message was marked done; {@code null} while claimed. */
     public Instant getProcessedAt() {
-        return processedAt;
+        return instant(processedAt);
     }
 
     /** When cleanup may delete this row. */
     public Instant getExpiresAt() {
-        return expiresAt;
+        return instant(expiresAt);
     }
 }
