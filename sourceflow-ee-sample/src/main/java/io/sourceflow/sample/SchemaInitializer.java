@@ -7,13 +7,22 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
 
 /**
- * Creates the sample's tables at startup if they are missing (PostgreSQL DDL). Instances that start
- * together serialize on a transaction-scoped advisory lock, so two servers sharing one database do not
- * race. A production application would use Flyway or Liquibase instead.
+ * Creates the sample's tables at startup if they are missing (PostgreSQL DDL), and the JPA idempotency store's
+ * table {@code sourceflow_processed_message} from the script that {@code sourceflow-jpa-idempotency} ships
+ * ({@value #IDEMPOTENCY_DDL}). Instances that start together serialize on a transaction-scoped advisory lock,
+ * so two servers sharing one database do not race. A production application would use Flyway or Liquibase
+ * instead.
  */
 @ApplicationScoped
 public class SchemaInitializer {
@@ -29,6 +38,8 @@ public class SchemaInitializer {
                     + " step VARCHAR(64) NOT NULL, instance_name VARCHAR(100) NOT NULL, message_id VARCHAR(200),"
                     + " ran_at TIMESTAMP WITH TIME ZONE NOT NULL)",
             "CREATE INDEX IF NOT EXISTS saga_step_order ON saga_step (order_id, step)");
+    /** The idempotency store's PostgreSQL script, in the sourceflow-jpa-idempotency jar. */
+    static final String IDEMPOTENCY_DDL = "META-INF/sourceflow/idempotency-postgresql.sql";
 
     private EntityManager entityManager;
 
@@ -46,9 +57,27 @@ public class SchemaInitializer {
     public void createTables(@Observes Startup startup) {
         entityManager.createNativeQuery("SELECT 1 FROM (SELECT pg_advisory_xact_lock(" + LOCK_ID + ")) AS l")
                 .getSingleResult();
-        for (String statement : DDL) {
+        List<String> statements = new ArrayList<>(DDL);
+        statements.addAll(idempotencyStatements());
+        for (String statement : statements) {
             entityManager.createNativeQuery(statement).executeUpdate();
         }
         LOG.info("sample tables are ready");
+    }
+
+    /** The statements of {@value #IDEMPOTENCY_DDL}: comment lines dropped, split at each {@code ;}. */
+    static List<String> idempotencyStatements() {
+        try (InputStream in = SchemaInitializer.class.getClassLoader().getResourceAsStream(IDEMPOTENCY_DDL)) {
+            if (in == null) {
+                throw new IllegalStateException(IDEMPOTENCY_DDL + " is not on the class path: is "
+                        + "sourceflow-jpa-idempotency in WEB-INF/lib?");
+            }
+            String script = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .filter(line -> !line.strip().startsWith("--"))
+                    .collect(Collectors.joining("\n"));
+            return Arrays.stream(script.split(";")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + IDEMPOTENCY_DDL, e);
+        }
     }
 }
