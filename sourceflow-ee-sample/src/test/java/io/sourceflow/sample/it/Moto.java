@@ -1,5 +1,14 @@
 package io.sourceflow.sample.it;
 
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.sns.SnsClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -78,6 +87,36 @@ final class Moto implements AutoCloseable {
     /** The endpoint override, e.g. {@code http://127.0.0.1:41234}. */
     URI endpoint() {
         return URI.create("http://127.0.0.1:" + port);
+    }
+
+    /** An SQS client for this emulator (dummy credentials, us-east-1). */
+    SqsClient sqs() {
+        return configure(SqsClient.builder()).build();
+    }
+
+    /** An SNS client for this emulator. */
+    SnsClient sns() {
+        return configure(SnsClient.builder()).build();
+    }
+
+    /** Creates a symmetric KMS key with {@code alias} (e.g. {@code alias/sourceflow-sample}) unless the alias exists. */
+    void createKmsKey(String alias) {
+        try (KmsClient kms = configure(KmsClient.builder()).build()) {
+            boolean exists = kms.listAliases().aliases().stream().anyMatch(a -> alias.equals(a.aliasName()));
+            if (!exists) {
+                String keyId = kms.createKey(b -> b.description("SourceFlow sample (deployment tests)")).keyMetadata().keyId();
+                kms.createAlias(b -> b.aliasName(alias).targetKeyId(keyId));
+            }
+        }
+    }
+
+    private <B extends AwsClientBuilder<B, ?>> B configure(B builder) {
+        builder.endpointOverride(endpoint()).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")));
+        if (builder instanceof software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder<?, ?> sync) {
+            sync.httpClientBuilder(ApacheHttpClient.builder());
+        }
+        return builder;
     }
 
     @Override

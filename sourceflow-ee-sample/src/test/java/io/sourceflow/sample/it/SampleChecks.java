@@ -56,13 +56,23 @@ final class SampleChecks {
         throw new AssertionError("order " + orderId + " not PAID within " + timeout + "; last answer " + last);
     }
 
-    /** {@code /health} answers 200 with status UP, and lists its checks. */
+    /** SourceFlow's MicroProfile Health checks (startup, readiness, liveness), each expected in {@code /health}. */
+    static final List<String> SOURCEFLOW_CHECKS = List.of("sourceflow-startup", "sourceflow-readiness",
+            "sourceflow-liveness");
+
+    /** {@code /health} answers 200 with status UP, and lists SourceFlow's three checks, each UP. */
     static JsonObject assertHealthUp(SampleServer server) throws IOException, InterruptedException {
         Http.Answer answer = Http.get(server.healthUri());
         assertEquals(200, answer.status(), () -> "GET " + server.healthUri() + ": " + answer);
         JsonObject health = answer.json();
         assertEquals("UP", health.getString("status"), health::toString);
         assertTrue(health.containsKey("checks"), health::toString);
+        Map<String, String> checks = new HashMap<>();
+        health.getJsonArray("checks").stream().map(JsonObject.class::cast)
+                .forEach(check -> checks.put(check.getString("name"), check.getString("status")));
+        for (String name : SOURCEFLOW_CHECKS) {
+            assertEquals("UP", checks.get(name), () -> "check " + name + " missing or not UP in " + health);
+        }
         return health;
     }
 

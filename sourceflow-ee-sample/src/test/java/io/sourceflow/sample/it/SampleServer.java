@@ -60,7 +60,27 @@ abstract class SampleServer implements AutoCloseable {
     record Settings(Map<String, String> environment, Map<String, String> systemProperties) {
     }
 
+    /** The KMS key of the sample's configuration ({@code sourceflow.aws.encryption.kms-key-id}). */
+    static final String KMS_KEY_ALIAS = "alias/sourceflow-sample";
+
+    /** Whether a test runs with encryption on: {@code -Dsample.it.encryption=true|false}, else {@code byDefault}. */
+    static boolean encryption(boolean byDefault) {
+        String value = System.getProperty("sample.it.encryption", "").trim();
+        return value.isEmpty() ? byDefault : Boolean.parseBoolean(value);
+    }
+
+    /** Whether messages go through SQS/SNS (not {@code -Dsample.it.routing=in-process}). */
+    static boolean awsRouting() {
+        return !"in-process".equals(System.getProperty("sample.it.routing", "aws"));
+    }
+
+    /** The settings with encryption off unless {@code -Dsample.it.encryption=true}. */
     static Settings sampleSettings(Moto moto, String instanceName) {
+        return sampleSettings(moto, instanceName, encryption(false));
+    }
+
+    /** The settings; with {@code encryption}, KMS envelope encryption under {@link #KMS_KEY_ALIAS}, created in moto. */
+    static Settings sampleSettings(Moto moto, String instanceName, boolean encryption) {
         Map<String, String> env = new LinkedHashMap<>();
         Map<String, String> props = new LinkedHashMap<>();
         env.put("SOURCEFLOW_AWS_ENDPOINT", moto.endpoint().toString());
@@ -73,11 +93,17 @@ abstract class SampleServer implements AutoCloseable {
         // QueueListener.stop() waits for the long poll in progress (up to wait-time + 5 s) one queue after
         // another, so with the default 20 s a server takes 30 s or more to stop; short polls keep the tests fast
         props.put("sourceflow.aws.wait-time", "2s");
-        if ("in-process".equals(System.getProperty("sample.it.routing", "aws"))) {
+        if (!awsRouting()) {
             props.put("sourceflow.aws.command-routing.enabled", "false");
             props.put("sourceflow.aws.event-routing.enabled", "false");
         }
-        if (Boolean.getBoolean("sample.it.encryption")) {
+        String store = System.getProperty("sample.it.idempotency-store", "").trim();
+        if (!store.isEmpty()) {
+            // e.g. memory: each instance's in-memory store, to see what the shared JPA store prevents
+            env.put("SOURCEFLOW_IDEMPOTENCY_STORE", store);
+        }
+        if (encryption) {
+            moto.createKmsKey(KMS_KEY_ALIAS);
             env.put("SOURCEFLOW_AWS_ENCRYPTION_ENABLED", "true");
         }
         return new Settings(env, props);

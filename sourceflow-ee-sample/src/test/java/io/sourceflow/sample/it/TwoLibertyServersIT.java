@@ -4,20 +4,38 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
+import software.amazon.awssdk.services.sns.SnsClient;
+import software.amazon.awssdk.services.sns.model.Topic;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Two Open Liberty servers with the same sample WAR, on different ports, sharing one database and one emulator:
  * 50 orders placed alternately on both all reach PAID, and every saga step of every order committed exactly once
  * (counted in {@code saga_step}), whichever server handled it.
+ *
+ * <p>To prove that the JPA idempotency store is what keeps it at once, the test delivers every {@code OrderPlaced}
+ * event twice: a probe queue subscribed to {@code order-events} copies each event, and the test sends the copy (same
+ * body, same attributes, so the same CloudEvents id) to the servers' shared queue {@code sourceflow-sample-events},
+ * where either server may receive it, while the original may still be in flight. Only a store both servers share
+ * recognises it; with {@code -Dsample.it.idempotency-store=memory} (each server's in-memory store) the test fails.
  */
 class TwoLibertyServersIT {
 
     private static final int ORDERS = 50;
+    private static final String PROBE = "duplicate-probe";
 
     private static Moto moto;
     private static LibertyServer first;
@@ -54,12 +72,31 @@ class TwoLibertyServersIT {
 
     @Test
     void fiftyOrdersOnTwoServersAreEachPaidWithEveryStepOnce() throws Exception {
-        long t0 = System.nanoTime();
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < ORDERS; i++) {
-            SampleServer server = i % 2 == 0 ? first : second;
-            ids.add(SampleChecks.placeOrder(server, "customer-" + i, (10 + i) + ".25"));
+        try (SqsClient sqs = moto.sqs(); SnsClient sns = moto.sns()) {
+            String probe = subscribeProbe(sqs, sns);
+            String events = sqs.getQueueUrl(b -> b.queueName("sourceflow-sample-events")).queueUrl();
+            long t0 = System.nanoTime();
+            java.sql.Timestamp started = new java.sql.Timestamp(System.currentTimeMillis() - 1000);
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < ORDERS; i++) {
+                SampleServer server = i % 2 == 0 ? first : second;
+                ids.add(SampleChecks.placeOrder(server, "customer-" + i, (10 + i) + ".25"));
+            }
+            int duplicates = redeliverEvents(sqs, probe, events, ORDERS, Duration.ofSeconds(120));
+            assertEquals(ORDERS, duplicates, "OrderPlaced events copied and sent again");
+            awaitDrained(sqs, events, Duration.ofSeconds(90)); // every copy handled or skipped before counting
+            awaitAllPaidOnceEach(ids, t0);
+            // one mark per original event (OrderPlaced, PaymentProcessed): a copy shares its original's key
+            long marks = doneMarks(started);
+            System.out.printf("Two Liberty servers: %d OrderPlaced events delivered twice; %d idempotency marks "
+                    + "(DONE) in sourceflow_processed_message for sourceflow-sample-events%n", duplicates, marks);
+            if (System.getProperty("sample.it.idempotency-store", "").isBlank()) {
+                assertEquals(2L * ORDERS, marks, "DONE marks of sourceflow-sample-events written by this test");
+            }
         }
+    }
+
+    private void awaitAllPaidOnceEach(List<String> ids, long t0) throws Exception {
         for (int i = 0; i < ids.size(); i++) {
             // read each order from the other server than the one it was placed on
             SampleChecks.awaitPaid(i % 2 == 0 ? second : first, ids.get(i), Duration.ofSeconds(120));
@@ -67,5 +104,63 @@ class TwoLibertyServersIT {
         long paid = (System.nanoTime() - t0) / 1_000_000;
         SampleChecks.assertEachStepOnce(ids, Duration.ofSeconds(30));
         System.out.printf("Two Liberty servers: %d orders PAID %d ms after the first POST; every step once%n", ORDERS, paid);
+    }
+
+    /** A queue subscribed to order-events with raw delivery, as SourceFlow subscribes its own queues. */
+    private static String subscribeProbe(SqsClient sqs, SnsClient sns) {
+        String probe = sqs.createQueue(b -> b.queueName(PROBE)).queueUrl();
+        String probeArn = sqs.getQueueAttributes(b -> b.queueUrl(probe).attributeNames(QueueAttributeName.QUEUE_ARN))
+                .attributes().get(QueueAttributeName.QUEUE_ARN);
+        String topicArn = sns.listTopics().topics().stream().map(Topic::topicArn)
+                .filter(arn -> arn.endsWith(":order-events")).findFirst()
+                .orElseThrow(() -> new AssertionError("no topic order-events in moto"));
+        sns.subscribe(b -> b.topicArn(topicArn).protocol("sqs").endpoint(probeArn)
+                .attributes(Map.of("RawMessageDelivery", "true")));
+        return probe;
+    }
+
+    /** Sends each event arriving on the probe queue again to {@code target}, same body and attributes; returns how many. */
+    private static int redeliverEvents(SqsClient sqs, String probe, String target, int expected, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int sent = 0;
+        while (sent < expected && System.nanoTime() < deadline) {
+            List<Message> messages = sqs.receiveMessage(b -> b.queueUrl(probe).waitTimeSeconds(1)
+                    .maxNumberOfMessages(10).messageAttributeNames("All")).messages();
+            for (Message m : messages) {
+                sqs.sendMessage(b -> b.queueUrl(target).messageBody(m.body()).messageAttributes(m.messageAttributes()));
+                sqs.deleteMessage(b -> b.queueUrl(probe).receiptHandle(m.receiptHandle()));
+                sent++;
+            }
+        }
+        return sent;
+    }
+
+    /** Waits until {@code queue} has no message left, visible or in flight. */
+    private static void awaitDrained(SqsClient sqs, String queue, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<QueueAttributeName, String> attributes = Map.of();
+        while (System.nanoTime() < deadline) {
+            attributes = sqs.getQueueAttributes(b -> b.queueUrl(queue).attributeNames(
+                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
+            if (attributes.values().stream().allMatch("0"::equals)) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError(queue + " not drained within " + timeout + ": " + attributes);
+    }
+
+    /** DONE rows of the shared event queue in the idempotency table, marked since {@code since}. */
+    private static long doneMarks(java.sql.Timestamp since) throws Exception {
+        try (Connection db = Environment.database(); PreparedStatement query = db.prepareStatement(
+                "SELECT count(*) FROM sourceflow_processed_message "
+                        + "WHERE consumer = 'sourceflow-sample-events' AND status = 'DONE' AND processed_at >= ?")) {
+            query.setTimestamp(1, since);
+            try (ResultSet rs = query.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
     }
 }
