@@ -59,7 +59,8 @@ final class QueueListener {
     private final DeleteBatcher deletes;
     private final VisibilityHeartbeat heartbeat;
     private final RetryBackoff backoff;
-    private final CountDownLatch pollerExited = new CountDownLatch(1);
+    private final int pollers;
+    private final CountDownLatch pollerExited;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final Object pauseLock = new Object();
     private volatile boolean running;
@@ -83,6 +84,10 @@ final class QueueListener {
         this.settings = settings;
         this.maxConcurrent = settings.maxConcurrentMessages();
         this.slots = new Semaphore(maxConcurrent);
+        // one receive returns at most 10 messages: with more slots than that, one poller alone would cap throughput at
+        // 10 per round trip, so there is a poller for every 10 slots (at most 8); they share the slots
+        this.pollers = Math.min(8, Math.max(1, (maxConcurrent + MAX_PER_RECEIVE - 1) / MAX_PER_RECEIVE));
+        this.pollerExited = new CountDownLatch(pollers);
         this.deletes = new DeleteBatcher(sqs, queueName, queueUrl, executor, scheduler, settings.batchLinger());
         this.heartbeat = new VisibilityHeartbeat(sqs, queueName, queueUrl, executor, scheduler,
                 settings.visibilityTimeout(), settings.maxVisibilityExtension());
@@ -104,7 +109,7 @@ final class QueueListener {
 
     /** Whether the poller is running (not stopped, not exited). */
     boolean isAlive() {
-        return running && pollerExited.getCount() > 0;
+        return running && pollerExited.getCount() == pollers;
     }
 
     /** Messages whose handlers run now. */
@@ -114,13 +119,15 @@ final class QueueListener {
 
     void start() {
         running = true;
-        Thread poller = pollerThreads.newThread(this::pollLoop);
-        try {
-            poller.setName("sourceflow-poller-" + queueName);
-        } catch (SecurityException e) {
-            // a server may not let applications rename its threads; the name only helps thread dumps
+        for (int i = 1; i <= pollers; i++) {
+            Thread poller = pollerThreads.newThread(this::pollLoop);
+            try {
+                poller.setName("sourceflow-poller-" + queueName + (pollers > 1 ? "-" + i : ""));
+            } catch (SecurityException e) {
+                // a server may not let applications rename its threads; the name only helps thread dumps
+            }
+            poller.start();
         }
-        poller.start();
     }
 
     /** Stops receiving after the current receive; running handlers go on. */
