@@ -68,6 +68,7 @@ final class QueueListener {
     private volatile boolean paused;
     private volatile Instant lastPoll = Instant.now();
     private int handlersRunning;
+    private boolean backlog;
 
     QueueListener(String queueName, String queueUrl, Optional<String> deadLetterQueueUrl, SqsClient sqs,
                   InboundProcessor processor, ExecutorService executor, java.util.concurrent.ThreadFactory pollerThreads,
@@ -120,7 +121,8 @@ final class QueueListener {
     void start() {
         running = true;
         for (int i = 1; i <= pollers; i++) {
-            Thread poller = pollerThreads.newThread(this::pollLoop);
+            boolean extra = i > 1;
+            Thread poller = pollerThreads.newThread(() -> pollLoop(extra));
             try {
                 poller.setName("sourceflow-poller-" + queueName + (pollers > 1 ? "-" + i : ""));
             } catch (SecurityException e) {
@@ -159,6 +161,9 @@ final class QueueListener {
         running = false;
         stopRequested.countDown();
         resume();
+        synchronized (this) {
+            notifyAll();
+        }
     }
 
     /** Waits for the receive in progress and the running handlers (until the deadline), then flushes deletes. */
@@ -199,11 +204,18 @@ final class QueueListener {
         notifyAll();
     }
 
-    private void pollLoop() {
+    /**
+     * @param extra whether this is an additional poller: it receives only while the queue has a backlog (the last
+     *              receive came back full), so that a quiet queue costs one long poll at a time, not one per poller
+     */
+    private void pollLoop(boolean extra) {
         int failures = 0;
         try {
             while (running) {
                 if (paused && !waitWhilePaused()) {
+                    continue;
+                }
+                if (extra && !awaitBacklog()) {
                     continue;
                 }
                 int free = acquireSlots();
@@ -233,6 +245,7 @@ final class QueueListener {
                     continue;
                 }
                 long receivedAt = System.nanoTime();
+                backlog(messages.size() == free);
                 slots.release(free - messages.size());
                 if (fifo) {
                     dispatchByGroup(messages, receivedAt);
@@ -248,6 +261,28 @@ final class QueueListener {
         } finally {
             pollerExited.countDown();
         }
+    }
+
+    private synchronized void backlog(boolean full) {
+        if (full != backlog) {
+            backlog = full;
+            notifyAll();
+        }
+    }
+
+    /** Waits (up to a second at a time) until the queue has a backlog; false to look at the loop's conditions again. */
+    private synchronized boolean awaitBacklog() {
+        if (backlog) {
+            return true;
+        }
+        lastPoll = Instant.now(); // idle by design, not stuck
+        try {
+            wait(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+        return backlog && running;
     }
 
     private boolean waitWhilePaused() {
