@@ -87,7 +87,6 @@ class WildFlyDeploymentIT {
      */
     @Test
     @Order(2)
-    @org.junit.jupiter.api.Disabled("library bug: SourceFlow's health checks are not registered with WildFly's MP Health")
     void sourceFlowChecksAreUp() throws Exception {
         SampleChecks.assertSourceFlowChecksUp(SampleChecks.assertHealthUpWithoutSourceFlowChecks(server));
     }
