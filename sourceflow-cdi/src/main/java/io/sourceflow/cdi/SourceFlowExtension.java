@@ -93,7 +93,9 @@ public final class SourceFlowExtension implements Extension {
         try {
             Class.forName(HEALTH_API, false, loader);
         } catch (ClassNotFoundException | LinkageError e) {
-            return List.of(); // no MicroProfile Health on this server (or not enabled): no checks to offer
+            System.getLogger(SourceFlowExtension.class.getName()).log(System.Logger.Level.INFO,
+                    "MicroProfile Health is not available to the application: SourceFlow's health checks are not registered");
+            return List.of();
         }
         List<Class<?>> checks = new ArrayList<>();
         for (String name : HEALTH_CHECKS) {
