@@ -82,7 +82,8 @@ public final class SourceFlowExtension implements Extension {
         for (Class<?> type : INTERNAL_BEANS) {
             event.addAnnotatedType(beanManager.createAnnotatedType(type), SourceFlowExtension.class.getName() + "#" + type.getName());
         }
-        // the annotated types keep their @Startup/@Readiness/@Liveness qualifiers, so MP Health finds them
+        // the annotated types keep their @Startup/@Readiness/@Liveness qualifiers, so MP Health finds them; on WildFly
+        // only because the jar has a beans.xml (discovering nothing): see META-INF/beans.xml
         for (Class<?> type : healthChecks()) {
             event.addAnnotatedType(beanManager.createAnnotatedType(type), SourceFlowExtension.class.getName() + "#" + type.getName());
         }

@@ -78,18 +78,13 @@ class WildFlyDeploymentIT {
     }
 
     /**
-     * Known library bug, not the sample's: on WildFly 38 the management {@code /health} lists none of SourceFlow's
-     * checks, although an application's own {@code @Readiness} bean in WEB-INF/classes does appear there (tried).
-     * SourceFlowExtension adds the check classes with {@code BeforeBeanDiscovery.addAnnotatedType} from a jar without
-     * beans.xml, and WildFly's MicroProfile Health CDI extension, which looks the checks up with
-     * {@code BeanManager.createInstance().select(HealthCheck.class, Readiness/Liveness/Startup)} in
-     * {@code AfterDeploymentValidation}, does not see those synthetic types. Enable this test once it is fixed.
+     * SourceFlow's checks are listed by WildFly's management {@code /health}. This guards the library jar's
+     * {@code META-INF/beans.xml}: without it, WildFly puts the check types that SourceFlowExtension adds into a
+     * synthetic {@code deployment.ROOT.war.additionalClasses} bean archive that WildFly's MicroProfile Health
+     * extension (a server module) cannot see, and {@code /health} lists only the default checks.
      */
     @Test
     @Order(2)
-    @org.junit.jupiter.api.Disabled("known issue: WildFly 38's MicroProfile Health does not list SourceFlow's checks (the API is "
-            + "visible and the beans exist; WildFly finds checks with BeanManager.createInstance().select(HealthCheck, qualifier) "
-            + "and gets none of ours). Open Liberty lists them; see the README, Known issues")
     void sourceFlowChecksAreUp() throws Exception {
         SampleChecks.assertSourceFlowChecksUp(SampleChecks.assertHealthUpWithoutSourceFlowChecks(server));
     }
