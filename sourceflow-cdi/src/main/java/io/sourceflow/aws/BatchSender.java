@@ -1,6 +1,7 @@
 package io.sourceflow.aws;
 
 import java.util.List;
+import java.util.Map;
 
 /** Sends one batch (1 to 10 messages) to one destination and reports each entry's outcome. */
 interface BatchSender {
@@ -13,4 +14,29 @@ interface BatchSender {
      * error; never throws.
      */
     void send(List<OutboundMessage> batch);
+
+    /** The whole request failed: every message of the batch fails with it. */
+    static void failAll(List<OutboundMessage> batch, String destination, RuntimeException failure) {
+        for (OutboundMessage m : batch) {
+            m.accepted().completeExceptionally(new SendFailedException("Sending " + m.logicalType() + " " + m.messageId()
+                    + " to " + destination + " failed: " + failure.getMessage(), failure));
+        }
+    }
+
+    /**
+     * Completes each message of a batch whose entries were numbered by position: accepted, or failed with the
+     * error text the service gave for its entry id.
+     */
+    static void settle(List<OutboundMessage> batch, Map<String, String> errorsByEntryId, String destination) {
+        for (int i = 0; i < batch.size(); i++) {
+            OutboundMessage message = batch.get(i);
+            String error = errorsByEntryId.get(Integer.toString(i));
+            if (error == null) {
+                message.accepted().complete(null);
+            } else {
+                message.accepted().completeExceptionally(new SendFailedException(destination + " rejected "
+                        + message.logicalType() + " " + message.messageId() + ": " + error));
+            }
+        }
+    }
 }

@@ -1,7 +1,6 @@
 package io.sourceflow.aws;
 
 import software.amazon.awssdk.services.sns.SnsClient;
-import software.amazon.awssdk.services.sns.model.BatchResultErrorEntry;
 import software.amazon.awssdk.services.sns.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sns.model.PublishBatchRequest;
 import software.amazon.awssdk.services.sns.model.PublishBatchRequestEntry;
@@ -45,23 +44,12 @@ final class SnsBatchSender implements BatchSender {
             }
             response = calls.publishBatch(sns, PublishBatchRequest.builder().topicArn(topicArn).publishBatchRequestEntries(entries).build());
         } catch (RuntimeException failure) {
-            RuntimeException e = AwsSendCalls.unwrap(failure);
-            batch.forEach(m -> m.accepted().completeExceptionally(new SendFailedException("Publishing " + m.logicalType()
-                    + " " + m.messageId() + " to topic " + topicName + " failed: " + e.getMessage(), e)));
+            BatchSender.failAll(batch, "topic " + topicName, AwsSendCalls.unwrap(failure));
             return;
         }
-        Map<String, BatchResultErrorEntry> failed = new HashMap<>();
-        response.failed().forEach(f -> failed.put(f.id(), f));
-        for (int i = 0; i < batch.size(); i++) {
-            OutboundMessage message = batch.get(i);
-            BatchResultErrorEntry error = failed.get(Integer.toString(i));
-            if (error == null) {
-                message.accepted().complete(null);
-            } else {
-                message.accepted().completeExceptionally(new SendFailedException("Topic " + topicName + " rejected "
-                        + message.logicalType() + " " + message.messageId() + ": " + error.code() + " " + error.message()));
-            }
-        }
+        Map<String, String> errors = new HashMap<>();
+        response.failed().forEach(f -> errors.put(f.id(), f.code() + " " + f.message()));
+        BatchSender.settle(batch, errors, "Topic " + topicName);
     }
 
     private static PublishBatchRequestEntry entry(int index, OutboundMessage message) {

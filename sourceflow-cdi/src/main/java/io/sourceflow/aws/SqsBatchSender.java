@@ -1,7 +1,6 @@
 package io.sourceflow.aws;
 
 import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequest;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
@@ -45,24 +44,13 @@ final class SqsBatchSender implements BatchSender {
             }
             response = calls.sendMessageBatch(sqs, SendMessageBatchRequest.builder().queueUrl(queueUrl).entries(entries).build());
         } catch (RuntimeException failure) {
-            RuntimeException e = AwsSendCalls.unwrap(failure);
-            batch.forEach(m -> m.accepted().completeExceptionally(new SendFailedException("Sending " + m.logicalType() + " "
-                    + m.messageId() + " to queue " + queueName + " failed: " + e.getMessage(), e)));
+            BatchSender.failAll(batch, "queue " + queueName, AwsSendCalls.unwrap(failure));
             return;
         }
-        Map<String, BatchResultErrorEntry> failed = new HashMap<>();
-        response.failed().forEach(f -> failed.put(f.id(), f));
-        for (int i = 0; i < batch.size(); i++) {
-            OutboundMessage message = batch.get(i);
-            BatchResultErrorEntry error = failed.get(Integer.toString(i));
-            if (error == null) {
-                message.accepted().complete(null);
-            } else {
-                message.accepted().completeExceptionally(new SendFailedException("Queue " + queueName + " rejected "
-                        + message.logicalType() + " " + message.messageId() + ": " + error.code() + " " + error.message()
-                        + (Boolean.TRUE.equals(error.senderFault()) ? " (sender fault)" : " (service fault; retry)")));
-            }
-        }
+        Map<String, String> errors = new HashMap<>();
+        response.failed().forEach(f -> errors.put(f.id(), f.code() + " " + f.message()
+                + (Boolean.TRUE.equals(f.senderFault()) ? " (sender fault)" : " (service fault; retry)")));
+        BatchSender.settle(batch, errors, "Queue " + queueName);
     }
 
     private static SendMessageBatchRequestEntry entry(int index, OutboundMessage message) {

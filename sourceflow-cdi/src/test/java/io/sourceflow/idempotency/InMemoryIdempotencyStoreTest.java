@@ -1,5 +1,6 @@
 package io.sourceflow.idempotency;
 
+import io.sourceflow.testing.MutableClock;
 import io.sourceflow.spi.Claim;
 import io.sourceflow.spi.ClaimOutcome;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,7 @@
 package io.sourceflow.aws.kms;
 
+import java.time.Instant;
+import io.sourceflow.testing.MutableClock;
 import static io.sourceflow.aws.kms.KmsTestKit.cached;
 import static io.sourceflow.aws.kms.KmsTestKit.context;
 import static io.sourceflow.aws.kms.KmsTestKit.createKey;
@@ -313,7 +315,7 @@ class MessageEncryptorTest {
 
     @Test
     void cachedKeysExpireByAge() throws Exception {
-        MutableClock clock = new MutableClock();
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-26T08:00:00Z"));
         MessageEncryptor sender = new MessageEncryptor(kms, cached(keyArn), clock);
         MessageEncryptor receiver = new MessageEncryptor(kms, cached(null), clock);
         EncryptionContext first = context("orders.fifo");

@@ -1,5 +1,6 @@
 package io.sourceflow.idempotency.jpa;
 
+import io.sourceflow.testing.MutableClock;
 import io.sourceflow.spi.Claim;
 import io.sourceflow.spi.ClaimOutcome;
 import jakarta.persistence.EntityManagerFactory;

@@ -1,4 +1,4 @@
-package io.sourceflow.aws.kms;
+package io.sourceflow.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,12 +7,16 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** A clock the test moves forward by hand. */
-final class MutableClock extends Clock {
+/** A UTC clock the test moves forward by hand (lease, TTL and cache expiry without waiting). */
+public final class MutableClock extends Clock {
 
-    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-26T08:00:00Z"));
+    private final AtomicReference<Instant> now;
 
-    void advance(Duration duration) {
+    public MutableClock(Instant start) {
+        this.now = new AtomicReference<>(start);
+    }
+
+    public void advance(Duration duration) {
         now.updateAndGet(t -> t.plus(duration));
     }
 
