@@ -10,50 +10,53 @@ import javax.naming.NamingException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Where pollers, handlers and batch flushes run. In an application server: handlers and AWS calls on the
- * container's {@code ManagedExecutorService} ({@code sourceflow.aws.executor}), timers on
- * {@code java:comp/DefaultManagedScheduledExecutorService}, and each queue's long-running poller on its own thread
- * from {@code java:comp/DefaultManagedThreadFactory}, so the server manages every thread and handlers see the
- * application's context. In Java SE (no JNDI): bounded pools of SourceFlow's own, shut down with the
- * application.
+ * container's {@code ManagedExecutorService} ({@code sourceflow.aws.executor}); each queue's long-running poller and
+ * SourceFlow's one timer thread (batch lingers, backoffs, heartbeats) on threads from
+ * {@code java:comp/DefaultManagedThreadFactory}, so the server manages every thread and handlers see the
+ * application's context. In Java SE (no JNDI): bounded pools of SourceFlow's own, shut down with the application.
+ *
+ * <p>The timer is not the container's {@code ManagedScheduledExecutorService} on purpose: WildFly refuses every
+ * scheduled run once the server is suspended for shutdown (WFLYEE0111), which would drop a linger flush or a
+ * heartbeat exactly while in-flight work is draining. Tasks submitted to the managed executor still run then.
  */
 @Singleton
 public final class SourceFlowExecutors {
 
     private static final System.Logger LOG = System.getLogger(SourceFlowExecutors.class.getName());
-    private static final String SCHEDULER_JNDI = "java:comp/DefaultManagedScheduledExecutorService";
     private static final String THREAD_FACTORY_JNDI = "java:comp/DefaultManagedThreadFactory";
 
     private final ExecutorService executor;
     private final ScheduledExecutorService scheduler;
     private final ThreadFactory pollerThreads;
-    private final boolean owned;
+    private final boolean ownsExecutor;
 
     @Inject
     SourceFlowExecutors(SourceFlowConfig config) {
         ExecutorService managed = lookup(config.aws().executor(), ExecutorService.class);
-        ScheduledExecutorService managedScheduler = lookup(SCHEDULER_JNDI, ScheduledExecutorService.class);
         ThreadFactory managedThreads = lookup(THREAD_FACTORY_JNDI, ThreadFactory.class);
-        if (managed != null && managedScheduler != null) {
+        if (managed != null) {
             executor = managed;
-            scheduler = managedScheduler;
-            // a poller runs as long as the application: on a dedicated managed thread, so that it never takes one of
-            // the executor's (a small pool, as WildFly's default on 2 cores, would otherwise be starved)
-            pollerThreads = managedThreads != null ? managedThreads : threads("sourceflow-poller");
-            owned = false;
-            LOG.log(System.Logger.Level.DEBUG, "Using the container's managed executors");
+            ownsExecutor = false;
+            LOG.log(System.Logger.Level.DEBUG, "Using the container's managed executor " + config.aws().executor());
         } else {
             executor = Executors.newCachedThreadPool(threads("sourceflow-worker"));
-            scheduler = Executors.newScheduledThreadPool(1, threads("sourceflow-scheduler"));
-            pollerThreads = threads("sourceflow-poller");
-            owned = true;
+            ownsExecutor = true;
             LOG.log(System.Logger.Level.DEBUG, "No managed executor at " + config.aws().executor() + ": using SourceFlow's own threads (Java SE)");
         }
+        // a poller runs as long as the application: on a dedicated managed thread, so that it never takes one of
+        // the executor's (a small pool, as WildFly's default on 2 cores, would otherwise be starved)
+        pollerThreads = managedThreads != null ? managedThreads : threads("sourceflow-poller");
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
+                managedThreads != null ? managedThreads : threads("sourceflow-scheduler"));
+        timer.setRemoveOnCancelPolicy(true); // a heartbeat cancelled per message must not linger in the queue
+        scheduler = timer;
     }
 
     private static <T> T lookup(String name, Class<T> type) {
@@ -91,8 +94,8 @@ public final class SourceFlowExecutors {
 
     @PreDestroy
     void shutdown() {
-        if (owned) {
-            scheduler.shutdownNow();
+        scheduler.shutdownNow();
+        if (ownsExecutor) {
             executor.shutdown();
             try {
                 if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {

@@ -1,9 +1,11 @@
 package io.sourceflow.sample;
 
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
-import jakarta.enterprise.event.Startup;
 import jakarta.inject.Inject;
+import jakarta.interceptor.Interceptor;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
@@ -52,9 +54,13 @@ public class SchemaInitializer {
         this.entityManager = entityManager;
     }
 
-    /** Runs the DDL once the application has started. */
+    /**
+     * Runs the DDL as the application starts, before SourceFlow's own start-up observers (default priority): the
+     * listeners and the idempotency cleanup must find the tables they use.
+     */
     @Transactional
-    public void createTables(@Observes Startup startup) {
+    public void createTables(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) @Initialized(ApplicationScoped.class)
+                             Object startup) {
         entityManager.createNativeQuery("SELECT 1 FROM (SELECT pg_advisory_xact_lock(" + LOCK_ID + ")) AS l")
                 .getSingleResult();
         List<String> statements = new ArrayList<>(DDL);

@@ -148,6 +148,17 @@ final class WildFlyServer extends SampleServer {
         return ERROR;
     }
 
+    /** Runs one management command (e.g. {@code :suspend}) through the CLI; fails unless it succeeds. */
+    void manage(String command) throws IOException, InterruptedException {
+        Process cli = new ProcessBuilder(home.resolve("bin/jboss-cli.sh").toString(), "--connect",
+                "--controller=127.0.0.1:" + (9990 + offset), "--command=" + command).redirectErrorStream(true).start();
+        String output = new String(cli.getInputStream().readAllBytes());
+        if (!cli.waitFor(1, TimeUnit.MINUTES) || cli.exitValue() != 0 || !output.contains("\"outcome\" => \"success\"")) {
+            cli.destroyForcibly();
+            throw new IllegalStateException("WildFly management command " + command + " failed:\n" + output);
+        }
+    }
+
     @Override
     synchronized void stop() {
         if (process == null) {

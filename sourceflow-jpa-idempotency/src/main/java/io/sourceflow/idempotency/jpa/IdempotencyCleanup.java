@@ -100,9 +100,9 @@ public final class IdempotencyCleanup implements AutoCloseable {
     }
 
     /**
-     * Runs {@link #runOnce()} every {@code interval} on {@code executor} (in a server, the
-     * {@code ManagedScheduledExecutorService}), starting after a random part of one interval so that instances
-     * started together do not clean in lock-step. Failures are logged and the schedule goes on.
+     * Runs {@link #runOnce()} every {@code interval} on {@code executor} (in a server, one on a
+     * {@code ManagedThreadFactory} thread), starting after a random part of one interval so that instances started
+     * together do not clean in lock-step. Failures are logged and the schedule goes on.
      *
      * @throws IllegalStateException if already started
      */

@@ -13,16 +13,21 @@ import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 
 /**
- * Starts {@link IdempotencyCleanup} when the application starts and stops it with the application. It runs on the
- * container's {@code java:comp/DefaultManagedScheduledExecutorService}; where there is none (Java SE), on a daemon
- * thread of its own. Added by {@link JpaIdempotencyExtension} only when {@code sourceflow.idempotency.store=jpa}.
+ * Starts {@link IdempotencyCleanup} when the application starts and stops it with the application. It runs on one
+ * thread from the container's {@code java:comp/DefaultManagedThreadFactory} (the application's context, managed by
+ * the server); where there is none (Java SE), on a daemon thread of its own. Added by {@link JpaIdempotencyExtension}
+ * only when {@code sourceflow.idempotency.store=jpa}.
+ *
+ * <p>Not the container's {@code ManagedScheduledExecutorService}: WildFly refuses and logs every scheduled run at
+ * ERROR once the server is suspended for shutdown (WFLYEE0111).
  */
 @ApplicationScoped
 public class JpaIdempotencyCleanupScheduler {
 
-    static final String MANAGED_SCHEDULER = "java:comp/DefaultManagedScheduledExecutorService";
+    static final String MANAGED_THREAD_FACTORY = "java:comp/DefaultManagedThreadFactory";
     private static final System.Logger LOG = System.getLogger(JpaIdempotencyCleanupScheduler.class.getName());
 
     private TransactionRunner runner;
@@ -50,17 +55,19 @@ public class JpaIdempotencyCleanupScheduler {
     }
 
     private ScheduledExecutorService executor() {
+        ThreadFactory threads;
         try {
-            return (ScheduledExecutorService) new InitialContext().lookup(MANAGED_SCHEDULER);
+            threads = (ThreadFactory) new InitialContext().lookup(MANAGED_THREAD_FACTORY);
         } catch (NamingException | RuntimeException e) {
-            LOG.log(Level.DEBUG, () -> "No " + MANAGED_SCHEDULER + " (" + e + "); cleaning on a thread of our own");
-            ownExecutor = Executors.newSingleThreadScheduledExecutor(r -> {
+            LOG.log(Level.DEBUG, () -> "No " + MANAGED_THREAD_FACTORY + " (" + e + "); cleaning on a thread of our own");
+            threads = r -> {
                 Thread t = new Thread(r, "sourceflow-idempotency-cleanup");
                 t.setDaemon(true);
                 return t;
-            });
-            return ownExecutor;
+            };
         }
+        ownExecutor = Executors.newSingleThreadScheduledExecutor(threads);
+        return ownExecutor;
     }
 
     /** The running cleanup, for tests and diagnostics; {@code null} when off. */
