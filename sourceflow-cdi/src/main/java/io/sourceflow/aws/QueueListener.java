@@ -43,6 +43,11 @@ final class QueueListener {
     private static final System.Logger LOG = System.getLogger(QueueListener.class.getName());
     private static final int MAX_PER_RECEIVE = 10;
     private static final long MAX_POLL_BACKOFF_MILLIS = 30_000;
+    /**
+     * How long a handled message's delete may wait for others to fill a batch on a standard queue: nothing waits for
+     * it there. A FIFO queue deletes after the send linger, because SQS holds back a group's next messages until then.
+     */
+    static final Duration STANDARD_QUEUE_DELETE_LINGER = Duration.ofMillis(100);
 
     private final String queueName;
     private final String queueUrl;
@@ -60,6 +65,7 @@ final class QueueListener {
     private final VisibilityHeartbeat heartbeat;
     private final RetryBackoff backoff;
     private final int pollers;
+    private final int fullReceive;
     private final CountDownLatch pollerExited;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final Object pauseLock = new Object();
@@ -86,10 +92,14 @@ final class QueueListener {
         this.maxConcurrent = settings.maxConcurrentMessages();
         this.slots = new Semaphore(maxConcurrent);
         // one receive returns at most 10 messages: with more slots than that, one poller alone would cap throughput at
-        // 10 per round trip, so there is a poller for every 10 slots (at most 8); they share the slots
-        this.pollers = Math.min(8, Math.max(1, (maxConcurrent + MAX_PER_RECEIVE - 1) / MAX_PER_RECEIVE));
+        // 10 per round trip, so there is a poller for every full 10 slots (at most 8); they share the slots. Rounding
+        // down keeps every receive of a backlog full (7 pollers for 64 slots would leave one asking for 4)
+        this.pollers = Math.min(8, Math.max(1, maxConcurrent / MAX_PER_RECEIVE));
+        this.fullReceive = Math.min(MAX_PER_RECEIVE, maxConcurrent);
         this.pollerExited = new CountDownLatch(pollers);
-        this.deletes = new DeleteBatcher(sqs, queueName, queueUrl, executor, scheduler, settings.batchLinger());
+        this.deletes = new DeleteBatcher(sqs, queueName, queueUrl, executor, scheduler,
+                fifo || settings.batchLinger().compareTo(STANDARD_QUEUE_DELETE_LINGER) > 0
+                        ? settings.batchLinger() : STANDARD_QUEUE_DELETE_LINGER);
         this.heartbeat = new VisibilityHeartbeat(sqs, queueName, queueUrl, executor, scheduler,
                 settings.visibilityTimeout(), settings.maxVisibilityExtension());
         this.backoff = new RetryBackoff(settings.retryInitialDelay(), settings.retryMaxDelay());
@@ -300,11 +310,18 @@ final class QueueListener {
         return running;
     }
 
-    /** Waits for at least one free slot, then takes as many more as are free (up to 10). */
+    /**
+     * Waits for free slots and takes up to 10: at least one while the queue is quiet (a message is handled as soon as
+     * a slot is free), a full receive's worth while it has a backlog (fewer, fuller receives cost less per message).
+     */
     private int acquireSlots() {
+        int wanted;
+        synchronized (this) {
+            wanted = backlog ? fullReceive : 1;
+        }
         try {
-            if (!slots.tryAcquire(1, 1, TimeUnit.SECONDS)) {
-                lastPoll = Instant.now(); // busy, not stuck: every slot is in use
+            if (!slots.tryAcquire(wanted, 1, TimeUnit.SECONDS)) {
+                lastPoll = Instant.now(); // busy, not stuck: the slots are in use
                 return 0;
             }
         } catch (InterruptedException e) {
@@ -313,14 +330,14 @@ final class QueueListener {
             return 0;
         }
         if (!running || paused) {
-            slots.release();
+            slots.release(wanted);
             return 0;
         }
         int more = 0;
-        while (more < MAX_PER_RECEIVE - 1 && slots.tryAcquire()) {
+        while (wanted + more < MAX_PER_RECEIVE && slots.tryAcquire()) {
             more++;
         }
-        return 1 + more;
+        return wanted + more;
     }
 
     private void backOff(int failures, Exception e) {

@@ -3,8 +3,6 @@ package io.sourceflow.cdi;
 import io.sourceflow.Event;
 import io.sourceflow.MessageContext;
 import io.sourceflow.SourceFlowException;
-import jakarta.enterprise.context.control.RequestContextController;
-import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
@@ -26,13 +24,13 @@ public final class HandlerDispatcher {
 
     private static final System.Logger LOG = System.getLogger(HandlerDispatcher.class.getName());
 
-    private final Instance<RequestContextController> requestContexts;
+    private final RequestContextRunner requestContext;
     private final DefaultEventPublisher publisher;
     private final ThreadLocal<Deque<List<PendingEvent>>> frames = ThreadLocal.withInitial(ArrayDeque::new);
 
     @Inject
-    HandlerDispatcher(Instance<RequestContextController> requestContexts, DefaultEventPublisher publisher) {
-        this.requestContexts = requestContexts;
+    HandlerDispatcher(RequestContextRunner requestContext, DefaultEventPublisher publisher) {
+        this.requestContext = requestContext;
         this.publisher = publisher;
     }
 
@@ -42,25 +40,13 @@ public final class HandlerDispatcher {
 
     /** Runs one handler for one message. Never throws: failures complete the stage exceptionally. */
     public CompletionStage<Void> dispatch(HandlerInvoker handler, Object message, MessageContext context) {
-        RequestContextController requestContext = requestContexts.get();
-        boolean activated = requestContext.activate();
-        Deque<List<PendingEvent>> stack = frames.get();
         List<PendingEvent> raised = new ArrayList<>();
-        stack.push(raised);
         CompletionStage<?> outcome;
         try {
-            outcome = handler.invoke(message, context);
-        } catch (Throwable t) {
-            outcome = CompletableFuture.failedFuture(t);
-        } finally {
-            stack.pop();
-            if (stack.isEmpty()) {
-                frames.remove();
-            }
-            if (activated) {
-                requestContext.deactivate();
-            }
-            requestContexts.destroy(requestContext);
+            outcome = requestContext.call(() -> invoke(handler, message, context, raised));
+        } catch (RuntimeException e) {
+            // the request context itself failed (activating or destroying it): the handler's outcome is unknown
+            outcome = CompletableFuture.failedFuture(e);
         }
         return outcome.handle((ignored, failure) -> failure)
                 .thenCompose(failure -> {
@@ -70,6 +56,22 @@ public final class HandlerDispatcher {
                     }
                     return release(raised);
                 });
+    }
+
+    /** Invokes the handler with {@code raised} collecting the events it raises; never throws. */
+    private CompletionStage<?> invoke(HandlerInvoker handler, Object message, MessageContext context, List<PendingEvent> raised) {
+        Deque<List<PendingEvent>> stack = frames.get();
+        stack.push(raised);
+        try {
+            return handler.invoke(message, context);
+        } catch (Throwable t) {
+            return CompletableFuture.failedFuture(t);
+        } finally {
+            stack.pop();
+            if (stack.isEmpty()) {
+                frames.remove();
+            }
+        }
     }
 
     /**

@@ -49,6 +49,7 @@ public final class SourceFlowExtension implements Extension {
             DefaultCommandBus.class,
             DefaultEventPublisher.class,
             HandlerDispatcher.class,
+            RequestContextRunner.class,
             OutboundRouter.class,
             io.sourceflow.aws.AwsServiceClients.class,
             io.sourceflow.aws.SourceFlowExecutors.class,

@@ -234,7 +234,8 @@ public final class CloudEventCodec {
             return null;
         }
         try {
-            return OffsetDateTime.parse(time, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+            Instant common = Rfc3339.parseCommonForm(time);
+            return common != null ? common : OffsetDateTime.parse(time, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
         } catch (DateTimeException e) {
             throw new UndecodableMessageException(Reason.MALFORMED_JSON,
                     "time must be an RFC 3339 timestamp such as 2026-11-26T08:00:00.123Z");
