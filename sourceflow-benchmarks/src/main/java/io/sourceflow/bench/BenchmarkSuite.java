@@ -83,7 +83,7 @@ public final class BenchmarkSuite {
         System.exit(0); // Weld/AWS SDK daemon threads aside, nothing keeps running
     }
 
-    private static void log(String format, Object... args) {
+    static void log(String format, Object... args) {
         System.out.printf(Locale.ROOT, "[bench] " + format + "%n", args);
     }
 
@@ -210,6 +210,7 @@ public final class BenchmarkSuite {
                 .append("| JVM CPU µs/msg SourceFlow | baseline | ElasticMQ CPU µs/msg SourceFlow | baseline |\n")
                 .append("|---|---|---|---|---|---|---|---|---|---|\n");
         double streamRate = Double.NaN;
+        CpuProfile profile = CpuProfile.startIfRequested();
         for (Case c : cases) {
             List<Scenarios.Result> ours = new ArrayList<>();
             List<Scenarios.Result> base = new ArrayList<>();
@@ -268,6 +269,7 @@ public final class BenchmarkSuite {
                 streamRate = oursRate.median();
             }
         }
+        profile.close();
         md.append("\nSQS operations of the last run of each case (SourceFlow / baseline) are in `target/benchmark-results.json`.\n\n");
         json.add("throughput", array);
         return streamRate;

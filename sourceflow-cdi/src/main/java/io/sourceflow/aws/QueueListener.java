@@ -264,12 +264,33 @@ final class QueueListener {
                         submit(() -> handle(message, receivedAt).whenComplete((v, e) -> slots.release()), List.of(message));
                     }
                 }
+                if (!messages.isEmpty() && messages.size() < free) {
+                    lingerAfterShortReceive();
+                }
             }
         } catch (Error e) {
             LOG.log(System.Logger.Level.ERROR, "Listener of queue " + queueName + " stopped by an error", e);
             throw e;
         } finally {
             pollerExited.countDown();
+        }
+    }
+
+    /**
+     * Messages are arriving, but slower than they are received: waiting {@code batch-linger} before the next receive lets
+     * a few more arrive, so that under a steady stream a receive carries several messages instead of one or two (the
+     * trade-off {@code batch-linger} makes on the sending side too). An empty receive has already waited its long poll.
+     */
+    private void lingerAfterShortReceive() {
+        long linger = settings.batchLinger().toNanos();
+        if (linger <= 0) {
+            return;
+        }
+        try {
+            stopRequested.await(linger, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
         }
     }
 

@@ -21,7 +21,7 @@ import java.util.Optional;
  * @param waitTime long-poll wait of one receive
  * @param maxConcurrentMessages handlers running at once per queue
  * @param messageRetention how long the queues keep a message
- * @param batchLinger how long a send waits for others to share a batch request
+ * @param batchLinger how long a send waits for others to share a batch request (also FIFO delete batches, and the pause after a short receive)
  * @param shutdownTimeout how long stopping waits for running handlers
  * @param executor JNDI name of the ManagedExecutorService that runs pollers and handlers
  * @param retryInitialDelay visibility delay after a handler's first failure (doubles with each receive)
