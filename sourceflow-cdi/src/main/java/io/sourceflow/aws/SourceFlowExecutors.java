@@ -1,5 +1,6 @@
 package io.sourceflow.aws;
 
+import io.sourceflow.cdi.HandlerRegistry;
 import io.sourceflow.config.SourceFlowConfig;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
@@ -8,10 +9,11 @@ import jakarta.inject.Singleton;
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -20,7 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * container's {@code ManagedExecutorService} ({@code sourceflow.aws.executor}); each queue's long-running poller and
  * SourceFlow's one timer thread (batch lingers, backoffs, heartbeats) on threads from
  * {@code java:comp/DefaultManagedThreadFactory}, so the server manages every thread and handlers see the
- * application's context. In Java SE (no JNDI): bounded pools of SourceFlow's own, shut down with the application.
+ * application's context. In Java SE (no JNDI): a bounded pool of SourceFlow's own ({@link #javaSeThreads}), shut down
+ * with the application.
  *
  * <p>The timer is not the container's {@code ManagedScheduledExecutorService} on purpose: WildFly refuses every
  * scheduled run once the server is suspended for shutdown (WFLYEE0111), which would drop a linger flush or a
@@ -38,7 +41,7 @@ public final class SourceFlowExecutors {
     private final boolean ownsExecutor;
 
     @Inject
-    SourceFlowExecutors(SourceFlowConfig config) {
+    SourceFlowExecutors(SourceFlowConfig config, HandlerRegistry registry) {
         ExecutorService managed = lookup(config.aws().executor(), ExecutorService.class);
         ThreadFactory managedThreads = lookup(THREAD_FACTORY_JNDI, ThreadFactory.class);
         if (managed != null) {
@@ -46,9 +49,14 @@ public final class SourceFlowExecutors {
             ownsExecutor = false;
             LOG.log(System.Logger.Level.DEBUG, "Using the container's managed executor " + config.aws().executor());
         } else {
-            executor = Executors.newCachedThreadPool(threads("sourceflow-worker"));
+            int threads = javaSeThreads(TransportPlan.of(registry, config), config.aws().maxConcurrentMessages());
+            ThreadPoolExecutor own = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                    threads("sourceflow-worker"));
+            own.allowCoreThreadTimeOut(true);
+            executor = own;
             ownsExecutor = true;
-            LOG.log(System.Logger.Level.DEBUG, "No managed executor at " + config.aws().executor() + ": using SourceFlow's own threads (Java SE)");
+            LOG.log(System.Logger.Level.DEBUG, "No managed executor at " + config.aws().executor() + ": using SourceFlow's own "
+                    + threads + " threads (Java SE)");
         }
         // a poller runs as long as the application: on a dedicated managed thread, so that it never takes one of
         // the executor's (a small pool, as WildFly's default on 2 cores, would otherwise be starved)
@@ -57,6 +65,17 @@ public final class SourceFlowExecutors {
                 managedThreads != null ? managedThreads : threads("sourceflow-scheduler"));
         timer.setRemoveOnCancelPolicy(true); // a heartbeat cancelled per message must not linger in the queue
         scheduler = timer;
+    }
+
+    /**
+     * Java SE: enough threads that every listener's handlers can all run (and block) at once while sends, deletes and
+     * heartbeats still find threads: a handler waiting for its own send must never wait for a thread that only
+     * another blocked handler could free. Beyond that, work queues instead of starting more threads.
+     */
+    static int javaSeThreads(TransportPlan plan, int maxConcurrentMessages) {
+        int listeners = plan.listenQueues().size() + plan.eventQueues().size();
+        int destinations = plan.sendQueues().size() + plan.topics().size();
+        return listeners * maxConcurrentMessages + 4 * destinations + 16;
     }
 
     private static <T> T lookup(String name, Class<T> type) {

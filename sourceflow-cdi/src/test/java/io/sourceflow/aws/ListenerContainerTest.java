@@ -141,6 +141,37 @@ class ListenerContainerTest {
         CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
     }
 
+    /** Java SE has no managed executor: SourceFlow's own is bounded, and work beyond its threads waits its turn. */
+    @Test
+    void inJavaSeTheExecutorIsBoundedAndQueuesWhatItCannotRunYet(ElasticMqServer elasticMq) throws Exception {
+        String queue = "bounded-" + AwsTestConfig.unique();
+        try (CdiContainer service = deploy(config(elasticMq.endpoint(), "Work", queue, "sourceflow.aws.max-concurrent-messages", "3"))) {
+            java.util.concurrent.ExecutorService executor = service.select(SourceFlowExecutors.class).executor();
+            int bound = 3 + 4 + 16; // 3 handler slots of the one listened queue, 4 for the one destination, 16 more
+            CountDownLatch release = new CountDownLatch(1);
+            AtomicInteger running = new AtomicInteger();
+            AtomicInteger peak = new AtomicInteger();
+            List<java.util.concurrent.Future<?>> tasks = new ArrayList<>();
+            try {
+                for (int i = 0; i < 100; i++) {
+                    tasks.add(executor.submit(() -> {
+                        peak.accumulateAndGet(running.incrementAndGet(), Math::max);
+                        release.await();
+                        running.decrementAndGet();
+                        return null;
+                    }));
+                }
+                await().atMost(WAIT).until(() -> running.get() == bound);
+            } finally {
+                release.countDown();
+            }
+            for (java.util.concurrent.Future<?> task : tasks) {
+                task.get(30, TimeUnit.SECONDS);
+            }
+            assertThat(peak.get()).as("threads running at once").isEqualTo(bound);
+        }
+    }
+
     @Test
     void concurrencyNeverExceedsTheLimitAndEveryMessageFinishes(ElasticMqServer elasticMq) throws Exception {
         String queue = "work-" + AwsTestConfig.unique();
