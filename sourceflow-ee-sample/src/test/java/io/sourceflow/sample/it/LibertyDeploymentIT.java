@@ -51,7 +51,10 @@ class LibertyDeploymentIT {
         moto = Moto.start(work);
         long t0 = System.nanoTime();
         encryption = SampleServer.encryption(true);
-        server = LibertyServer.start("sample-it", SampleServer.sampleSettings(moto, "liberty", encryption));
+        SampleServer.Settings settings = SampleServer.sampleSettings(moto, "liberty", encryption);
+        // cleanup every second, so that expiredIdempotencyRowsAreCleaned sees it run
+        settings.systemProperties().put("sourceflow.idempotency.jpa.cleanup.interval", "1s");
+        server = LibertyServer.start("sample-it", settings);
         System.out.printf("Open Liberty up in %d ms (encryption %s): %s%n", (System.nanoTime() - t0) / 1_000_000,
                 encryption ? "on" : "off", server);
     }
@@ -131,5 +134,12 @@ class LibertyDeploymentIT {
             System.out.printf("Liberty: %d event(s) on the probe queue, encrypted: %s...%n", received.size(),
                     sample.substring(0, Math.min(240, sample.length())));
         }
+    }
+
+    /** The idempotency cleanup runs on a thread from Liberty's ManagedThreadFactory and deletes expired rows. */
+    @Test
+    @Order(5)
+    void expiredIdempotencyRowsAreCleaned() throws Exception {
+        SampleChecks.assertExpiredIdempotencyRowsAreCleaned("liberty-cleanup", Duration.ofSeconds(30));
     }
 }

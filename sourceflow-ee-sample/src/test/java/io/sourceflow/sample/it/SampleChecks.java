@@ -164,6 +164,42 @@ final class SampleChecks {
     }
 
     /** Fails if the server log has ERROR/SEVERE lines other than the tolerated ones. */
+    /**
+     * Inserts an idempotency row that expired an hour ago and waits until the server's idempotency cleanup (whose
+     * interval the test set to 1 s) has deleted it. The row is inserted only now, so that only a cleanup run from now
+     * on can delete it.
+     */
+    static void assertExpiredIdempotencyRowsAreCleaned(String consumer, Duration timeout) throws SQLException, InterruptedException {
+        String messageId = "expired-" + java.util.UUID.randomUUID();
+        try (Connection db = Environment.database();
+             PreparedStatement insert = db.prepareStatement("INSERT INTO sourceflow_processed_message "
+                     + "(consumer, message_id, status, processed_at, expires_at) VALUES (?, ?, 'DONE', "
+                     + "now() - interval '2 hours', now() - interval '1 hour')")) {
+            insert.setString(1, consumer);
+            insert.setString(2, messageId);
+            assertEquals(1, insert.executeUpdate());
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (idempotencyRowExists(consumer, messageId)) {
+            if (System.nanoTime() > deadline) {
+                fail("the idempotency cleanup did not delete an expired row within " + timeout);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private static boolean idempotencyRowExists(String consumer, String messageId) throws SQLException {
+        try (Connection db = Environment.database();
+             PreparedStatement query = db.prepareStatement(
+                     "SELECT 1 FROM sourceflow_processed_message WHERE consumer = ? AND message_id = ?")) {
+            query.setString(1, consumer);
+            query.setString(2, messageId);
+            try (ResultSet row = query.executeQuery()) {
+                return row.next();
+            }
+        }
+    }
+
     static void assertNoErrors(SampleServer server, List<Pattern> tolerated) {
         List<String> errors = server.errorLines(tolerated);
         if (!errors.isEmpty()) {

@@ -9,17 +9,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The sample on a real WildFly server (standalone-microprofile.xml) (started once for this class) against moto and the machine's
@@ -105,39 +99,13 @@ class WildFlyDeploymentIT {
     @Test
     @Order(4)
     void suspendAndResume() throws Exception {
-        String messageId = "suspend-" + UUID.randomUUID();
         server.manage(":suspend");
         try {
-            // inserted only now, so that only a cleanup run during the suspension can delete it
-            try (Connection db = Environment.database();
-                 PreparedStatement insert = db.prepareStatement("INSERT INTO sourceflow_processed_message "
-                         + "(consumer, message_id, status, processed_at, expires_at) VALUES ('wildfly-suspend-test', ?, "
-                         + "'DONE', now() - interval '2 hours', now() - interval '1 hour')")) {
-                insert.setString(1, messageId);
-                assertEquals(1, insert.executeUpdate());
-            }
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (expiredRowExists(messageId)) {
-                if (System.nanoTime() > deadline) {
-                    fail("the idempotency cleanup did not run in 30 s while WildFly was suspended");
-                }
-                Thread.sleep(200);
-            }
+            SampleChecks.assertExpiredIdempotencyRowsAreCleaned("wildfly-suspended", Duration.ofSeconds(30));
         } finally {
             server.manage(":resume");
         }
         String orderId = SampleChecks.placeOrder(server, "bob", "7.00");
         SampleChecks.awaitPaid(server, orderId, Duration.ofSeconds(60));
-    }
-
-    private static boolean expiredRowExists(String messageId) throws SQLException {
-        try (Connection db = Environment.database();
-             PreparedStatement query = db.prepareStatement(
-                     "SELECT 1 FROM sourceflow_processed_message WHERE consumer = 'wildfly-suspend-test' AND message_id = ?")) {
-            query.setString(1, messageId);
-            try (ResultSet row = query.executeQuery()) {
-                return row.next();
-            }
-        }
     }
 }
