@@ -128,8 +128,9 @@ public final class CloudEventCodec {
      * ignored; a JSON {@code null} attribute counts as absent.
      *
      * @param body the message body (after SNS unwrapping, see {@link SnsEnvelope})
-     * @return the event; {@link CloudEvent#dataJson()} is {@code data} re-serialized compactly: the
-     *         same JSON value, though numbers may be spelled differently (1.5e3 as 1.5E+3)
+     * @return the event; {@link CloudEvent#dataJson()} is {@code data} exactly as it appears in the body when
+     *         it is an object or an array (the body is parsed once, and the data's text cut out of it); any other
+     *         value is re-serialized compactly
      * @throws UndecodableMessageException if the body is not a SourceFlow wire format 1 message;
      *                                     retrying cannot help
      */
@@ -137,7 +138,8 @@ public final class CloudEventCodec {
         if (body == null || body.isBlank()) {
             throw new UndecodableMessageException(Reason.MALFORMED_JSON, "message body is empty; expected a CloudEvents JSON object");
         }
-        JsonObject json = parseObject(body);
+        StrictJson.WithMemberText parsed = parseObject(body);
+        JsonObject json = (JsonObject) parsed.value();
 
         JsonValue specVersion = json.get("specversion");
         if (!(specVersion instanceof JsonString s) || !SPEC_VERSION.equals(s.getString())) {
@@ -178,16 +180,17 @@ public final class CloudEventCodec {
                 readSequence(json),
                 optionalString(json, "traceparent"),
                 optionalString(json, "tracestate"),
-                data.toString());
+                parsed.memberText() != null ? parsed.memberText() : data.toString());
         } catch (IllegalArgumentException e) {
             throw new UndecodableMessageException(Reason.MALFORMED_JSON, e.getMessage());
         }
     }
 
-    private JsonObject parseObject(String body) throws UndecodableMessageException {
-        JsonValue value;
+    /** The body as an object, with the source text of its {@code data}. */
+    private StrictJson.WithMemberText parseObject(String body) throws UndecodableMessageException {
+        StrictJson.WithMemberText parsed;
         try {
-            value = strictJson.parse(body);
+            parsed = strictJson.parse(body, "data");
         } catch (JsonParsingException e) {
             // The parser's own message may quote the offending text: report the location only.
             throw new UndecodableMessageException(Reason.MALFORMED_JSON, "message body is not valid JSON" + at(e.getLocation()));
@@ -195,11 +198,12 @@ public final class CloudEventCodec {
             // StrictJson's own messages never quote the input.
             throw new UndecodableMessageException(Reason.MALFORMED_JSON, "message body is not valid JSON: " + e.getMessage());
         }
-        if (!(value instanceof JsonObject object)) {
+        JsonValue value = parsed.value();
+        if (!(value instanceof JsonObject)) {
             throw new UndecodableMessageException(Reason.MALFORMED_JSON,
                     "message body is a JSON " + value.getValueType().name().toLowerCase(Locale.ROOT) + "; expected a CloudEvents JSON object");
         }
-        return object;
+        return parsed;
     }
 
     private static String at(JsonLocation location) {
