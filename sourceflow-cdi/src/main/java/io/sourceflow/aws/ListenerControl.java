@@ -3,6 +3,7 @@ package io.sourceflow.aws;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.NoSuchElementException;
 
@@ -49,6 +50,23 @@ public final class ListenerControl {
     /** Resumes one queue's listener. */
     public void resume(String queue) {
         listener(queue).resume();
+    }
+
+    /**
+     * Waits until a paused queue's listener has no receive in progress: the receive that was running when it was
+     * paused has returned and its messages were handed to handlers, and nothing more is received until
+     * {@link #resume}. Handlers already running may still be running. Use it before maintenance that must see the
+     * queue untouched, such as inspecting or moving its messages.
+     *
+     * @param queue   the queue
+     * @param timeout how long to wait at most (a long poll lasts up to {@code sourceflow.aws.wait-time})
+     * @return whether the listener was quiet before the timeout
+     * @throws NoSuchElementException if this deployment does not poll that queue
+     * @throws IllegalStateException  if the listener is not paused
+     * @throws InterruptedException   if the waiting thread is interrupted
+     */
+    public boolean awaitPaused(String queue, Duration timeout) throws InterruptedException {
+        return listener(queue).awaitNoReceive(System.nanoTime() + timeout.toNanos());
     }
 
     /** Whether a queue's listener is paused. */

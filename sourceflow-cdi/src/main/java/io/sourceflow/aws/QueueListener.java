@@ -74,6 +74,9 @@ final class QueueListener {
     private volatile boolean paused;
     private volatile Instant lastPoll = Instant.now();
     private int handlersRunning;
+    /** Guards {@link #receivesInProgress} (own lock: the listener's monitor wakes idle pollers). */
+    private final Object receiveLock = new Object();
+    private int receivesInProgress;
     private boolean backlog;
 
     QueueListener(String queueName, String queueUrl, Optional<String> deadLetterQueueUrl, SqsClient sqs,
@@ -232,39 +235,39 @@ final class QueueListener {
                 if (free == 0) {
                     continue;
                 }
-                List<Message> messages;
+                if (!beginReceive()) {
+                    slots.release(free);
+                    continue;
+                }
+                List<Message> messages = List.of();
+                Exception failure = null;
                 try {
-                    messages = sqs.receiveMessage(r -> r.queueUrl(queueUrl)
-                            .maxNumberOfMessages(free)
-                            .waitTimeSeconds((int) settings.waitTime().toSeconds())
-                            .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT,
-                                    MessageSystemAttributeName.SENT_TIMESTAMP, MessageSystemAttributeName.MESSAGE_GROUP_ID)
-                            .messageAttributeNames("All")).messages();
-                    failures = 0;
-                    lastPoll = Instant.now();
-                } catch (SdkException e) {
-                    slots.release(free);
-                    failures++;
-                    backOff(failures, e);
-                    continue;
-                } catch (RuntimeException e) {
-                    slots.release(free);
-                    failures++;
-                    LOG.log(System.Logger.Level.ERROR, "Unexpected error receiving from queue " + queueName, e);
-                    backOff(failures, e);
-                    continue;
-                }
-                long receivedAt = System.nanoTime();
-                backlog(messages.size() == free);
-                slots.release(free - messages.size());
-                if (fifo) {
-                    dispatchByGroup(messages, receivedAt);
-                } else {
-                    for (Message message : messages) {
-                        submit(() -> handle(message, receivedAt).whenComplete((v, e) -> slots.release()), List.of(message));
+                    try {
+                        messages = sqs.receiveMessage(r -> r.queueUrl(queueUrl)
+                                .maxNumberOfMessages(free)
+                                .waitTimeSeconds((int) settings.waitTime().toSeconds())
+                                .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT,
+                                        MessageSystemAttributeName.SENT_TIMESTAMP, MessageSystemAttributeName.MESSAGE_GROUP_ID)
+                                .messageAttributeNames("All")).messages();
+                        failures = 0;
+                        lastPoll = Instant.now();
+                    } catch (SdkException e) {
+                        failure = e;
+                    } catch (RuntimeException e) {
+                        failure = e;
+                        LOG.log(System.Logger.Level.ERROR, "Unexpected error receiving from queue " + queueName, e);
                     }
+                    if (failure == null) {
+                        dispatch(messages, free);
+                    }
+                } finally {
+                    endReceive();
                 }
-                if (!messages.isEmpty() && messages.size() < free) {
+                if (failure != null) {
+                    slots.release(free);
+                    failures++;
+                    backOff(failures, failure);
+                } else if (!messages.isEmpty() && messages.size() < free) {
                     lingerAfterShortReceive();
                 }
             }
@@ -273,6 +276,61 @@ final class QueueListener {
             throw e;
         } finally {
             pollerExited.countDown();
+        }
+    }
+
+    /** Hands a receive's messages to the handlers and returns the slots it did not fill. */
+    private void dispatch(List<Message> messages, int free) {
+        long receivedAt = System.nanoTime();
+        backlog(messages.size() == free);
+        slots.release(free - messages.size());
+        if (fifo) {
+            dispatchByGroup(messages, receivedAt);
+        } else {
+            for (Message message : messages) {
+                submit(() -> handle(message, receivedAt).whenComplete((v, e) -> slots.release()), List.of(message));
+            }
+        }
+    }
+
+    /** Marks a receive as started, unless the listener is paused or stopping (checked under the same lock). */
+    private boolean beginReceive() {
+        synchronized (receiveLock) {
+            if (paused || !running) {
+                return false;
+            }
+            receivesInProgress++;
+            return true;
+        }
+    }
+
+    private void endReceive() {
+        synchronized (receiveLock) {
+            receivesInProgress--;
+            receiveLock.notifyAll();
+        }
+    }
+
+    /**
+     * Waits until a paused listener has no receive in progress: its last receive returned and its messages were handed
+     * to handlers, and no new receive starts until it is resumed.
+     *
+     * @return whether that happened before the deadline
+     * @throws IllegalStateException if the listener is not paused
+     */
+    boolean awaitNoReceive(long deadlineNanos) throws InterruptedException {
+        synchronized (receiveLock) {
+            if (!paused) {
+                throw new IllegalStateException("The listener of queue " + queueName + " is not paused; pause it first");
+            }
+            while (receivesInProgress > 0) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(receiveLock, left);
+            }
+            return true;
         }
     }
 

@@ -101,7 +101,7 @@ final class StrictJson {
                     throw new JsonException("an object has a duplicate member name");
                 }
                 event = parser.next();
-                long start = parser.getLocation().getStreamOffset() - 1; // just after the '{' or '['
+                long start = parser.getLocation().getStreamOffset() - 1; // where the value begins, if it is an object or array
                 JsonValue value;
                 try {
                     value = switch (event) {

@@ -34,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** The listener container's guarantees, measured by peaks, orders and counts (never by wall-clock speed). */
@@ -386,9 +387,11 @@ class ListenerContainerTest {
         try (CdiContainer consumer = deploy(config(elasticMq.endpoint(), "Work", queue))) {
             ListenerControl control = consumer.select(ListenerControl.class);
             assertThat(control.queues()).containsExactly(queue);
+            assertThatThrownBy(() -> control.awaitPaused(queue, Duration.ofSeconds(1)))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("not paused");
             control.pause(queue);
             assertThat(control.isPaused(queue)).isTrue();
-            Thread.sleep(1_500); // a receive in progress (1 s long poll) ends before the pause takes hold
+            assertThat(control.awaitPaused(queue, Duration.ofSeconds(30))).as("the receive in progress has returned").isTrue();
             consumer.select(CommandBus.class).send(new Work(1));
             Probe probe = consumer.select(Probe.class);
             Thread.sleep(2_000); // paused: nothing may be handled
