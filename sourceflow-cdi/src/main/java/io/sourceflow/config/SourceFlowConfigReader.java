@@ -5,7 +5,6 @@ import org.eclipse.microprofile.config.Config;
 
 import java.net.URI;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -15,7 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -76,7 +74,6 @@ public final class SourceFlowConfigReader {
 
     private static final Pattern LOGICAL_NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final Pattern SERVICE = Pattern.compile("[A-Za-z0-9_-]{1,70}");
-    private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
     private final Config config;
     private final List<String> problems = new ArrayList<>();
@@ -262,7 +259,7 @@ public final class SourceFlowConfigReader {
         if (value.isEmpty()) {
             return defaultValue;
         }
-        Optional<Duration> parsed = parseDuration(value.get());
+        Optional<Duration> parsed = ConfigDurations.parse(value.get());
         if (parsed.isEmpty()) {
             problems.add(key + "='" + value.get() + "': expected a duration such as 30s, 500ms, 5m, 2h, 14d or PT30S");
             return defaultValue;
@@ -272,27 +269,6 @@ public final class SourceFlowConfigReader {
             return defaultValue;
         }
         return parsed.get();
-    }
-
-    /** Parses {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 14d} or ISO-8601 ({@code PT30S}). */
-    static Optional<Duration> parseDuration(String text) {
-        Matcher m = SHORT_DURATION.matcher(text.trim());
-        if (m.matches()) {
-            long amount = Long.parseLong(m.group(1));
-            return Optional.of(switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(amount);
-                case "s" -> Duration.ofSeconds(amount);
-                case "m" -> Duration.ofMinutes(amount);
-                case "h" -> Duration.ofHours(amount);
-                default -> Duration.ofDays(amount);
-            });
-        }
-        try {
-            Duration d = Duration.parse(text.trim());
-            return d.isNegative() ? Optional.empty() : Optional.of(d);
-        } catch (DateTimeParseException e) {
-            return Optional.empty();
-        }
     }
 
     private static String describe(Duration d) {

@@ -488,7 +488,6 @@ class EncryptedTransportTest {
                     "sourceflow.aws.visibility-timeout", "1s", "sourceflow.aws.max-receive-count", "100"))) {
                 // KMS refuses for at least two receive rounds (the SDK makes 3 attempts per Decrypt call)
                 await().atMost(WAIT).until(() -> proxy.refusedKmsRequests() >= 6);
-                Thread.sleep(2_000);
                 assertThat(receiver.select(Received.class).entries()).isEmpty();
                 assertThat(sqs.receiveMessage(r -> r.queueUrl(url(sqs, payments + "-dlq")).waitTimeSeconds(1)).messages())
                         .as("a KMS outage does not dead-letter").isEmpty();

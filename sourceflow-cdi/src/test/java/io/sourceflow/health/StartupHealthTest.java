@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
@@ -59,7 +60,8 @@ class StartupHealthTest {
                     CdiContainer.start(config, HealthChecksTest.beans(HealthChecksTest.PingHandler.class, EarlyReporter.class)));
             try {
                 SmallRyeHealthReporter reporter = handedOut.get(30, TimeUnit.SECONDS);
-                Thread.sleep(500); // let SourceFlow's observer begin provisioning
+                // SourceFlow's observer has begun provisioning: its first request waits in the proxy
+                await().atMost(Duration.ofSeconds(30)).until(() -> proxy.heldConnections() > 0);
                 long asked = System.nanoTime();
                 SmallRyeHealth starting = reporter.getStartup();
                 assertThat(Duration.ofNanos(System.nanoTime() - asked)).as("does not wait for provisioning").isLessThan(Duration.ofSeconds(2));

@@ -99,6 +99,11 @@ public final class TcpProxy implements AutoCloseable {
         acceptor.start();
     }
 
+    /** Connections accepted while holding and not yet released: clients waiting for an answer. */
+    public synchronized int heldConnections() {
+        return held.size();
+    }
+
     private void accept(ServerSocket listening) {
         while (!listening.isClosed()) {
             try {

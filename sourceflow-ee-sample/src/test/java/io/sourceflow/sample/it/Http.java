@@ -53,7 +53,7 @@ final class Http {
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "no answer";
         while (System.nanoTime() < deadline) {
-            java.util.List<String> errors = server.errorLines(java.util.List.of());
+            java.util.List<String> errors = server.errorLines();
             if (!errors.isEmpty()) {
                 throw new IllegalStateException("the sample failed to start on " + server + ":\n  "
                         + String.join("\n  ", errors.subList(0, Math.min(5, errors.size()))));

@@ -1,6 +1,5 @@
 package io.sourceflow.sample.it;
 
-import jakarta.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,7 +19,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -61,28 +59,13 @@ class LibertyDeploymentIT {
 
     @AfterAll
     static void stop() {
-        try {
-            if (server != null) {
-                server.stop();
-                SampleChecks.assertNoErrors(server, List.<Pattern>of());
-            }
-        } finally {
-            if (moto != null) {
-                moto.close();
-            }
-        }
+        SampleChecks.stopAndAssertNoErrors(server, moto);
     }
 
     @Test
     @Order(1)
     void anOrderBecomesPaid() throws Exception {
-        long t0 = System.nanoTime();
-        String orderId = SampleChecks.placeOrder(server, "alice", "42.50");
-        JsonObject order = SampleChecks.awaitPaid(server, orderId, Duration.ofSeconds(60));
-        System.out.printf("Liberty: order PAID %d ms after POST%n", (System.nanoTime() - t0) / 1_000_000);
-        assertEquals("alice", order.getString("customer"));
-        assertEquals(42.5, order.getJsonNumber("total").doubleValue());
-        SampleChecks.assertEachStepOnce(List.of(orderId), Duration.ofSeconds(30));
+        SampleChecks.assertAnOrderBecomesPaid(server, "Liberty");
     }
 
     @Test

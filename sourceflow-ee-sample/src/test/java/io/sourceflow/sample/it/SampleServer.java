@@ -34,15 +34,14 @@ abstract class SampleServer implements AutoCloseable {
         stop();
     }
 
-    /** Lines of the log that report an error, minus those known to come from the server itself. */
-    List<String> errorLines(List<Pattern> tolerated) {
+    /** Lines of the log that report an error. */
+    List<String> errorLines() {
         try {
             if (!Files.exists(logFile())) {
                 return List.of();
             }
             return Files.readAllLines(logFile(), StandardCharsets.UTF_8).stream()
                     .filter(line -> errorLine().matcher(line).find())
-                    .filter(line -> tolerated.stream().noneMatch(p -> p.matcher(line).find()))
                     .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

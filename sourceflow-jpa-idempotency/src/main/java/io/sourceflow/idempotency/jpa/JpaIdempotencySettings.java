@@ -1,15 +1,13 @@
 package io.sourceflow.idempotency.jpa;
 
+import io.sourceflow.config.ConfigDurations;
 import org.eclipse.microprofile.config.Config;
 
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The module's own keys ({@code sourceflow.idempotency.jpa.*}).
@@ -26,7 +24,6 @@ public record JpaIdempotencySettings(boolean cleanupEnabled, Duration cleanupInt
     static final String CLEANUP_INTERVAL = PREFIX + "cleanup.interval";
     static final String CLEANUP_BATCH_SIZE = PREFIX + "cleanup.batch-size";
 
-    private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
     /**
      * Reads and validates the keys.
@@ -53,7 +50,7 @@ public record JpaIdempotencySettings(boolean cleanupEnabled, Duration cleanupInt
         Duration interval = Duration.ofMinutes(5);
         Optional<String> intervalText = value(config, CLEANUP_INTERVAL);
         if (intervalText.isPresent()) {
-            Optional<Duration> parsed = parseDuration(intervalText.get());
+            Optional<Duration> parsed = ConfigDurations.parse(intervalText.get());
             if (parsed.isEmpty() || parsed.get().compareTo(Duration.ofSeconds(1)) < 0
                     || parsed.get().compareTo(Duration.ofDays(1)) > 0) {
                 problems.add(CLEANUP_INTERVAL + "='" + intervalText.get() + "': expected a duration between 1s and 1d, "
@@ -86,22 +83,4 @@ public record JpaIdempotencySettings(boolean cleanupEnabled, Duration cleanupInt
         return config.getOptionalValue(key, String.class).map(String::trim).filter(s -> !s.isEmpty());
     }
 
-    private static Optional<Duration> parseDuration(String text) {
-        Matcher m = SHORT_DURATION.matcher(text.trim());
-        if (m.matches()) {
-            long amount = Long.parseLong(m.group(1));
-            return Optional.of(switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(amount);
-                case "s" -> Duration.ofSeconds(amount);
-                case "m" -> Duration.ofMinutes(amount);
-                case "h" -> Duration.ofHours(amount);
-                default -> Duration.ofDays(amount);
-            });
-        }
-        try {
-            return Optional.of(Duration.parse(text.trim()));
-        } catch (DateTimeParseException e) {
-            return Optional.empty();
-        }
-    }
 }
