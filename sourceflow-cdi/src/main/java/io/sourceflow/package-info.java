@@ -1,7 +1,5 @@
 /**
- * The public API of SourceFlow: message markers ({@link io.sourceflow.Command}, {@link io.sourceflow.Event}),
- * routing annotations ({@link io.sourceflow.SendTo}, {@link io.sourceflow.RaiseTo}), handler methods
- * ({@link io.sourceflow.Handles}) and the injectable {@link io.sourceflow.CommandBus} and
- * {@link io.sourceflow.EventPublisher}. Code outside this repository compiles against these names.
+ * The public API: message markers, routing annotations, handler methods, CommandBus, EventPublisher, MessageContext, exceptions; code outside this repository compiles against these names.
+ * Depends on nothing of SourceFlow's.
  */
 package io.sourceflow;

@@ -135,7 +135,7 @@ public class AwsSendCalls {
     }
 
     /** The AWS failure inside a {@link RetryableAwsException} that retries did not overcome, else the failure. */
-    static RuntimeException unwrap(RuntimeException e) {
+    public static RuntimeException unwrap(RuntimeException e) {
         if (e instanceof RetryableAwsException && e.getCause() instanceof RuntimeException cause) {
             return cause;
         }

@@ -34,7 +34,7 @@ public final class DataEncryption {
     }
 
     /** Whether sent message data is encrypted. */
-    boolean enabled() {
+    public boolean enabled() {
         return settings.enabled();
     }
 
@@ -43,24 +43,13 @@ public final class DataEncryption {
      *
      * @throws EncryptionFailedException if KMS gives no data key; the message must not be sent
      */
-    String encrypt(String dataJson, EncryptionContext context) {
+    public String encrypt(String dataJson, EncryptionContext context) {
         return encryptor().encrypt(dataJson, context);
     }
 
     /** Decrypts received message data. */
-    String decrypt(String encryptedDataJson, EncryptionContext context) throws DecryptionFailedException, KmsUnavailableException {
+    public String decrypt(String encryptedDataJson, EncryptionContext context) throws DecryptionFailedException, KmsUnavailableException {
         return encryptor().decrypt(encryptedDataJson, context);
-    }
-
-    /**
-     * The destination as bound into the encryption context: the short name of a queue or topic, also
-     * when a route names it by URL ({@code https://sqs.../123456789012/orders}) or ARN
-     * ({@code arn:aws:sns:...:order-events}). Queue and topic names cannot contain {@code /} or {@code :}.
-     */
-    static String shortName(String destination) {
-        String name = destination.trim();
-        int cut = Math.max(name.lastIndexOf('/'), name.lastIndexOf(':'));
-        return cut >= 0 && cut < name.length() - 1 ? name.substring(cut + 1) : name;
     }
 
     private MessageEncryptor encryptor() {

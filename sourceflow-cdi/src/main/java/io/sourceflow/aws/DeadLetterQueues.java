@@ -33,11 +33,11 @@ public final class DeadLetterQueues {
 
     private static final System.Logger LOG = System.getLogger(DeadLetterQueues.class.getName());
 
-    private final SourceFlowRuntime runtime;
+    private final AwsStartup runtime;
     private final AwsServiceClients clients;
 
     @Inject
-    DeadLetterQueues(SourceFlowRuntime runtime, AwsServiceClients clients) {
+    DeadLetterQueues(AwsStartup runtime, AwsServiceClients clients) {
         this.runtime = runtime;
         this.clients = clients;
     }
@@ -60,7 +60,7 @@ public final class DeadLetterQueues {
         Map<String, DeadLetter> seen = new LinkedHashMap<>();
         int emptyReceives = 0;
         while (seen.size() < max && emptyReceives < 2) {
-            List<Message> messages = clients.sqs().receiveMessage(r -> r.queueUrl(dlq).maxNumberOfMessages(10)
+            List<Message> messages = clients.sqs().receiveMessage(r -> r.queueUrl(dlq).maxNumberOfMessages(ServiceLimits.MAX_BATCH_ENTRIES)
                     .visibilityTimeout(0).waitTimeSeconds(1).messageAttributeNames("All")
                     .messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages();
             int before = seen.size();
@@ -100,7 +100,7 @@ public final class DeadLetterQueues {
         boolean fifo = queue.endsWith(".fifo");
         int moved = 0;
         while (true) {
-            List<Message> messages = sqs.receiveMessage(r -> r.queueUrl(dlqUrl).maxNumberOfMessages(10).waitTimeSeconds(1)
+            List<Message> messages = sqs.receiveMessage(r -> r.queueUrl(dlqUrl).maxNumberOfMessages(ServiceLimits.MAX_BATCH_ENTRIES).waitTimeSeconds(1)
                     .visibilityTimeout(60).messageAttributeNames("All")
                     .messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages();
             if (messages.isEmpty()) {
@@ -108,35 +108,37 @@ public final class DeadLetterQueues {
             }
             List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
             for (int i = 0; i < messages.size(); i++) {
-                Message message = messages.get(i);
-                Map<String, MessageAttributeValue> attributes = new HashMap<>(message.messageAttributes());
-                attributes.keySet().removeIf(name -> name.startsWith("sourceflow.dlq."));
-                SendMessageBatchRequestEntry.Builder entry = SendMessageBatchRequestEntry.builder().id(Integer.toString(i))
-                        .messageBody(message.body()).messageAttributes(attributes);
-                if (fifo) {
-                    Map<MessageSystemAttributeName, String> system = message.attributes();
-                    String dedup = system.getOrDefault(MessageSystemAttributeName.MESSAGE_DEDUPLICATION_ID, message.messageId());
-                    entry.messageGroupId(system.getOrDefault(MessageSystemAttributeName.MESSAGE_GROUP_ID, "redriven"))
-                            .messageDeduplicationId(truncate(dedup, 120) + "-redrive");
-                }
-                entries.add(entry.build());
+                entries.add(redriveEntry(BatchEntries.id(i), messages.get(i), fifo));
             }
             var response = sqs.sendMessageBatch(r -> r.queueUrl(queueUrl).entries(entries));
-            java.util.Set<String> failed = new java.util.HashSet<>();
-            response.failed().forEach(f -> failed.add(f.id()));
-            for (int i = 0; i < messages.size(); i++) {
-                if (failed.contains(Integer.toString(i))) {
-                    continue; // stays in the DLQ, visible again after the visibility timeout
-                }
-                String receipt = messages.get(i).receiptHandle();
-                sqs.deleteMessage(r -> r.queueUrl(dlqUrl).receiptHandle(receipt));
-                moved++;
-            }
+            Map<String, String> failed = new HashMap<>();
+            response.failed().forEach(f -> failed.put(f.id(), f.code() + " " + f.message()));
+            int[] deleted = {0};
+            // a message whose copy failed stays in the DLQ, visible again after the visibility timeout
+            BatchEntries.settle(messages, failed, message -> {
+                sqs.deleteMessage(r -> r.queueUrl(dlqUrl).receiptHandle(message.receiptHandle()));
+                deleted[0]++;
+            }, (message, error) -> { });
+            moved += deleted[0];
             if (!failed.isEmpty()) {
                 LOG.log(System.Logger.Level.WARNING, failed.size() + " message(s) could not be redriven to " + queue + " and stay in its DLQ");
                 return moved;
             }
         }
+    }
+
+    private static SendMessageBatchRequestEntry redriveEntry(String id, Message message, boolean fifo) {
+        Map<String, MessageAttributeValue> attributes = new HashMap<>(message.messageAttributes());
+        attributes.keySet().removeIf(name -> name.startsWith("sourceflow.dlq."));
+        SendMessageBatchRequestEntry.Builder entry = SendMessageBatchRequestEntry.builder().id(id)
+                .messageBody(message.body()).messageAttributes(attributes);
+        if (fifo) {
+            Map<MessageSystemAttributeName, String> system = message.attributes();
+            String dedup = system.getOrDefault(MessageSystemAttributeName.MESSAGE_DEDUPLICATION_ID, message.messageId());
+            entry.messageGroupId(system.getOrDefault(MessageSystemAttributeName.MESSAGE_GROUP_ID, "redriven"))
+                    .messageDeduplicationId(truncate(dedup, 120) + "-redrive");
+        }
+        return entry.build();
     }
 
     private String deadLetterQueueUrl(String queue) {

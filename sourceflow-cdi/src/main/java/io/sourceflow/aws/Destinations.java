@@ -1,11 +1,11 @@
 package io.sourceflow.aws;
 
 import io.sourceflow.aws.provisioning.ProvisionedResources;
-import io.sourceflow.aws.provisioning.ProvisioningMode;
 import io.sourceflow.aws.provisioning.ProvisioningPlan;
 import io.sourceflow.aws.provisioning.ResourceProvisioner;
 import io.sourceflow.aws.provisioning.TopicSpec;
 import io.sourceflow.config.AwsSettings;
+import io.sourceflow.config.ProvisioningMode;
 
 import java.util.List;
 import java.util.Map;
@@ -15,9 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Resolves queue and topic names to URLs and ARNs: those known at startup come from provisioning; a
  * destination first met at a send (an annotated type nobody here handles) is provisioned (or verified, or
- * resolved, per the provisioning mode) on first use and cached.
+ * resolved, per the provisioning mode) on first use and cached. Internal to SourceFlow.
  */
-final class Destinations {
+public final class Destinations {
 
     private final ResourceProvisioner provisioner;
     private final ProvisioningMode mode;
@@ -33,28 +33,28 @@ final class Destinations {
         topics.putAll(atStartup.topicArns());
     }
 
-    String queueUrl(String name) {
+    public String queueUrl(String name) {
         return queue(name).queueUrl(name);
     }
 
-    Optional<String> deadLetterQueueUrl(String name) {
+    public Optional<String> deadLetterQueueUrl(String name) {
         return queue(name).deadLetterQueueUrl(name);
     }
 
-    String topicArn(String name) {
+    public String topicArn(String name) {
         return topics.computeIfAbsent(name, n -> provisioner.apply(
                 new ProvisioningPlan(List.of(), List.of(new TopicSpec(n)), List.of()), mode).topicArn(n));
     }
 
     /** Every queue resolved so far (at startup or at a first send): name to URL. */
-    Map<String, String> knownQueueUrls() {
+    public Map<String, String> knownQueueUrls() {
         Map<String, String> urls = new java.util.LinkedHashMap<>();
         queues.forEach((name, resources) -> urls.put(name, resources.queueUrl(name)));
         return urls;
     }
 
     /** Every topic resolved so far: name to ARN. */
-    Map<String, String> knownTopicArns() {
+    public Map<String, String> knownTopicArns() {
         return Map.copyOf(topics);
     }
 

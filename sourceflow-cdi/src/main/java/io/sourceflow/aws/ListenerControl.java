@@ -16,26 +16,26 @@ import java.util.NoSuchElementException;
 @Singleton
 public final class ListenerControl {
 
-    private final SourceFlowRuntime runtime;
+    private final Listeners listeners;
 
     @Inject
-    ListenerControl(SourceFlowRuntime runtime) {
-        this.runtime = runtime;
+    ListenerControl(Listeners listeners) {
+        this.listeners = listeners;
     }
 
     /** The queues this deployment polls. */
     public List<String> queues() {
-        return runtime.listeners().stream().map(QueueListener::queueName).toList();
+        return listeners.pollers().stream().map(TransportStatus.Poller::queue).toList();
     }
 
     /** Pauses every listener. */
     public void pauseAll() {
-        runtime.listeners().forEach(QueueListener::pause);
+        listeners.pause(null);
     }
 
     /** Resumes every listener. */
     public void resumeAll() {
-        runtime.listeners().forEach(QueueListener::resume);
+        listeners.resume(null);
     }
 
     /**
@@ -44,12 +44,12 @@ public final class ListenerControl {
      * @throws NoSuchElementException if this deployment does not poll that queue
      */
     public void pause(String queue) {
-        listener(queue).pause();
+        listeners.pause(java.util.Objects.requireNonNull(queue, "queue"));
     }
 
     /** Resumes one queue's listener. */
     public void resume(String queue) {
-        listener(queue).resume();
+        listeners.resume(java.util.Objects.requireNonNull(queue, "queue"));
     }
 
     /**
@@ -66,16 +66,13 @@ public final class ListenerControl {
      * @throws InterruptedException   if the waiting thread is interrupted
      */
     public boolean awaitPaused(String queue, Duration timeout) throws InterruptedException {
-        return listener(queue).awaitNoReceive(System.nanoTime() + timeout.toNanos());
+        return listeners.awaitPaused(queue, timeout);
     }
 
     /** Whether a queue's listener is paused. */
     public boolean isPaused(String queue) {
-        return listener(queue).isPaused();
-    }
-
-    private QueueListener listener(String queue) {
-        return runtime.listeners().stream().filter(l -> l.queueName().equals(queue)).findFirst()
-                .orElseThrow(() -> new NoSuchElementException("This deployment does not poll queue '" + queue + "'; it polls " + queues()));
+        return listeners.pollers().stream().filter(p -> p.queue().equals(queue)).findFirst()
+                .orElseThrow(() -> new NoSuchElementException("This deployment does not poll queue '" + queue + "'; it polls " + queues()))
+                .paused();
     }
 }

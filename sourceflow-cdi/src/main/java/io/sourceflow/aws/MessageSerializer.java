@@ -3,8 +3,8 @@ package io.sourceflow.aws;
 import io.sourceflow.aws.kms.EncryptionContext;
 import io.sourceflow.aws.kms.EncryptionFailedException;
 import io.sourceflow.aws.kms.MessageEncryptor;
-import io.sourceflow.cdi.MessageDescriptor;
 import io.sourceflow.config.SourceFlowConfig;
+import io.sourceflow.core.MessageDescriptor;
 import io.sourceflow.wire.CloudEvent;
 import io.sourceflow.wire.CloudEventCodec;
 import io.sourceflow.wire.UndecodableMessageException;
@@ -48,7 +48,7 @@ public final class MessageSerializer {
      *
      * @throws EncryptionFailedException if encryption is enabled and KMS gives no data key (nothing may be sent)
      */
-    OutboundMessage encode(MessageDescriptor descriptor, Object message, Optional<String> groupId) {
+    public OutboundMessage encode(MessageDescriptor descriptor, Object message, Optional<String> groupId) {
         return encode(descriptor, message, groupId, null, null);
     }
 
@@ -56,13 +56,13 @@ public final class MessageSerializer {
      * Encodes a message with the W3C trace context of its producer span in the CloudEvents
      * {@code traceparent}/{@code tracestate} extensions (both may be {@code null}: not tracing).
      */
-    OutboundMessage encode(MessageDescriptor descriptor, Object message, Optional<String> groupId,
+    public OutboundMessage encode(MessageDescriptor descriptor, Object message, Optional<String> groupId,
                            String traceparent, String tracestate) {
         String id = UUID.randomUUID().toString();
         String data = codec.dataToJson(message);
         String contentType = CloudEvent.JSON_CONTENT_TYPE;
         if (encryption.enabled()) {
-            String destination = DataEncryption.shortName(descriptor.route().orElseThrow(() -> new IllegalStateException(
+            String destination = ShortNames.of(descriptor.route().orElseThrow(() -> new IllegalStateException(
                     descriptor.logicalName() + " has no route: only routed messages are encoded")).destination());
             data = encryption.encrypt(data, new EncryptionContext(id, descriptor.logicalName(), destination));
             contentType = MessageEncryptor.ENCRYPTED_DATA_CONTENT_TYPE;
@@ -80,16 +80,16 @@ public final class MessageSerializer {
     }
 
     /** Reads the CloudEvent of a body (already unwrapped from any SNS envelope). */
-    CloudEvent read(String body) throws UndecodableMessageException {
+    public CloudEvent read(String body) throws UndecodableMessageException {
         return codec.read(body);
     }
 
     /** Binds an event's data (plaintext JSON, already decrypted if it was encrypted) to the allow-listed type. */
-    Object data(String dataJson, Class<?> type) throws UndecodableMessageException {
+    public Object data(String dataJson, Class<?> type) throws UndecodableMessageException {
         return codec.dataFromJson(dataJson, type);
     }
 
-    static int sizeOf(String body, Map<String, String> attributes) {
+    public static int sizeOf(String body, Map<String, String> attributes) {
         int size = utf8Length(body);
         for (Map.Entry<String, String> attribute : attributes.entrySet()) {
             size += utf8Length(attribute.getKey()) + "String".length() + utf8Length(attribute.getValue());

@@ -12,7 +12,7 @@ public final class MessageTooLargeException extends SourceFlowException {
     private final int size;
     private final int limit;
 
-    MessageTooLargeException(String logicalType, String destination, int size, int limit) {
+    public MessageTooLargeException(String logicalType, String destination, int size, int limit) {
         super("Message " + logicalType + " is " + size + " bytes encoded; " + destination + " accepts at most " + limit
                 + " bytes. Nothing was sent: make the message smaller or send a reference to the payload instead");
         this.size = size;

@@ -9,7 +9,7 @@ import io.sourceflow.SourceFlowException;
 public final class MissingEntityKeyException extends SourceFlowException {
     private static final long serialVersionUID = 1L;
 
-    MissingEntityKeyException(String logicalType, String member, String destination) {
+    public MissingEntityKeyException(String logicalType, String member, String destination) {
         super("Message " + logicalType + " for FIFO destination " + destination + " has a null entity key (" + member
                 + "); set it: it becomes the MessageGroupId. Nothing was sent");
     }

@@ -5,7 +5,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One encoded message waiting to be sent, with the future its sender waits on.
+ * One encoded message waiting to be sent, with the future its sender waits on. Internal to SourceFlow.
  *
  * @param messageId the CloudEvents id, also the FIFO deduplication id
  * @param logicalType the logical type (for errors and the type attribute)
@@ -15,6 +15,6 @@ import java.util.concurrent.CompletableFuture;
  * @param size the encoded size in bytes as SQS/SNS count it
  * @param accepted completes when the destination accepted the message
  */
-record OutboundMessage(String messageId, String logicalType, Optional<String> groupId, String body,
+public record OutboundMessage(String messageId, String logicalType, Optional<String> groupId, String body,
                        Map<String, String> attributes, int size, CompletableFuture<Void> accepted) {
 }

@@ -1,10 +1,8 @@
 package io.sourceflow.aws;
 
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Counts what the idempotency check did with received messages, per consuming queue and in total, since the
@@ -15,47 +13,30 @@ import java.util.concurrent.atomic.LongAdder;
 @Singleton
 public final class ProcessingStatistics {
 
-    private final Map<String, LongAdder> duplicates = new ConcurrentHashMap<>();
-    private final Map<String, LongAdder> heldElsewhere = new ConcurrentHashMap<>();
+    private final IdempotencyCounters counters;
 
-    ProcessingStatistics() {
+    @Inject
+    ProcessingStatistics(IdempotencyCounters counters) {
+        this.counters = counters;
     }
 
     /** Duplicates deleted without running their handler, over all queues. */
     public long duplicatesSkipped() {
-        return sum(duplicates);
+        return counters.duplicates(null);
     }
 
     /** Duplicates deleted without running their handler, for one consuming queue. */
     public long duplicatesSkipped(String queueName) {
-        LongAdder count = duplicates.get(queueName);
-        return count == null ? 0 : count.sum();
+        return counters.duplicates(java.util.Objects.requireNonNull(queueName, "queueName"));
     }
 
     /** Receives left alone because another instance held the message's claim, over all queues. */
     public long heldElsewhere() {
-        return sum(heldElsewhere);
+        return counters.heldElsewhere(null);
     }
 
     /** Receives left alone because another instance held the message's claim, for one consuming queue. */
     public long heldElsewhere(String queueName) {
-        LongAdder count = heldElsewhere.get(queueName);
-        return count == null ? 0 : count.sum();
-    }
-
-    void duplicate(String queueName) {
-        duplicates.computeIfAbsent(queueName, q -> new LongAdder()).increment();
-    }
-
-    void held(String queueName) {
-        heldElsewhere.computeIfAbsent(queueName, q -> new LongAdder()).increment();
-    }
-
-    private static long sum(Map<String, LongAdder> counts) {
-        long total = 0;
-        for (LongAdder count : counts.values()) {
-            total += count.sum();
-        }
-        return total;
+        return counters.heldElsewhere(java.util.Objects.requireNonNull(queueName, "queueName"));
     }
 }

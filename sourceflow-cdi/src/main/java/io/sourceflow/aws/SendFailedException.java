@@ -9,11 +9,11 @@ import io.sourceflow.SourceFlowException;
 public final class SendFailedException extends SourceFlowException {
     private static final long serialVersionUID = 1L;
 
-    SendFailedException(String message) {
+    public SendFailedException(String message) {
         super(message);
     }
 
-    SendFailedException(String message, Throwable cause) {
+    public SendFailedException(String message, Throwable cause) {
         super(message, cause);
     }
 }

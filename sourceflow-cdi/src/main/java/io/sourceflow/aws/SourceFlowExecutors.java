@@ -1,13 +1,10 @@
 package io.sourceflow.aws;
 
-import io.sourceflow.cdi.HandlerRegistry;
 import io.sourceflow.config.SourceFlowConfig;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
-import javax.naming.InitialContext;
-import javax.naming.NamingException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
@@ -16,6 +13,8 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.naming.InitialContext;
+import javax.naming.NamingException;
 
 /**
  * Where pollers, handlers and batch flushes run. In an application server: handlers and AWS calls on the
@@ -41,7 +40,7 @@ public final class SourceFlowExecutors {
     private final boolean ownsExecutor;
 
     @Inject
-    SourceFlowExecutors(SourceFlowConfig config, HandlerRegistry registry) {
+    SourceFlowExecutors(SourceFlowConfig config, TransportPlan plan) {
         ExecutorService managed = lookup(config.aws().executor(), ExecutorService.class);
         ThreadFactory managedThreads = lookup(THREAD_FACTORY_JNDI, ThreadFactory.class);
         if (managed != null) {
@@ -49,7 +48,7 @@ public final class SourceFlowExecutors {
             ownsExecutor = false;
             LOG.log(System.Logger.Level.DEBUG, "Using the container's managed executor " + config.aws().executor());
         } else {
-            int threads = javaSeThreads(TransportPlan.of(registry, config), config.aws().maxConcurrentMessages());
+            int threads = javaSeThreads(plan, config.aws().maxConcurrentMessages());
             ThreadPoolExecutor own = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                     threads("sourceflow-worker"));
             own.allowCoreThreadTimeOut(true);

@@ -4,19 +4,20 @@ import io.sourceflow.aws.provisioning.ProvisioningPlan;
 import io.sourceflow.aws.provisioning.QueueSpec;
 import io.sourceflow.aws.provisioning.SubscriptionSpec;
 import io.sourceflow.aws.provisioning.TopicSpec;
-import io.sourceflow.cdi.HandlerRegistry;
-import io.sourceflow.cdi.MessageDescriptor;
-import io.sourceflow.cdi.MessageKind;
-import io.sourceflow.cdi.Route;
 import io.sourceflow.config.AwsSettings;
 import io.sourceflow.config.InvalidConfigurationException;
 import io.sourceflow.config.SourceFlowConfig;
+import io.sourceflow.core.HandlerRegistry;
+import io.sourceflow.core.MessageDescriptor;
+import io.sourceflow.core.MessageKind;
+import io.sourceflow.core.Route;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -26,20 +27,21 @@ import java.util.TreeSet;
  * to and polls, the topics it publishes to, and its event queues with their subscriptions. A deployment
  * polls the queue of every routed command it handles, and owns one event queue per kind of topic
  * ({@code <service>-events}, {@code <service>-events.fifo}) subscribed to the topics of the routed events
- * it handles, with a filter policy that lets exactly those types through.
+ * it handles, with a filter policy that lets exactly those types through. Built once per deployment (the extension
+ * registers it as a bean). Internal to SourceFlow.
  *
  * @param sendQueues queues that routed commands go to (known at startup)
  * @param listenQueues queues polled for commands
  * @param topics topics that routed events go to, or that event queues subscribe to
  * @param eventQueues event queue name to (topic to the logical types it lets through)
  */
-record TransportPlan(Set<String> sendQueues, Set<String> listenQueues, Set<String> topics,
+public record TransportPlan(Set<String> sendQueues, Set<String> listenQueues, Set<String> topics,
                      Map<String, Map<String, SortedSet<String>>> eventQueues) {
 
     /** The suffix of the event queue's name after the service name. */
-    static final String EVENT_QUEUE_SUFFIX = "-events";
+    public static final String EVENT_QUEUE_SUFFIX = "-events";
 
-    static TransportPlan of(HandlerRegistry registry, SourceFlowConfig config) {
+    public static TransportPlan of(HandlerRegistry registry, SourceFlowConfig config) {
         AwsSettings aws = config.aws();
         Set<String> sendQueues = new LinkedHashSet<>(aws.commandRouting() ? config.commandRoutes().values() : Set.of());
         Set<String> listenQueues = new LinkedHashSet<>();
@@ -105,18 +107,18 @@ record TransportPlan(Set<String> sendQueues, Set<String> listenQueues, Set<Strin
     }
 
     /** Whether the deployment uses AWS at all at startup (it may still send to annotated routes later). */
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return sendQueues.isEmpty() && listenQueues.isEmpty() && topics.isEmpty() && eventQueues.isEmpty();
     }
 
     /** Every queue polled: command queues and event queues. */
-    Set<String> polledQueues() {
+    public Set<String> polledQueues() {
         Set<String> all = new LinkedHashSet<>(listenQueues);
         all.addAll(eventQueues.keySet());
         return all;
     }
 
-    ProvisioningPlan provisioningPlan(AwsSettings aws) {
+    public ProvisioningPlan provisioningPlan(AwsSettings aws) {
         Set<String> queues = new LinkedHashSet<>(sendQueues);
         queues.addAll(listenQueues);
         queues.addAll(eventQueues.keySet());
@@ -128,7 +130,30 @@ record TransportPlan(Set<String> sendQueues, Set<String> listenQueues, Set<Strin
         return new ProvisioningPlan(queueSpecs, topicSpecs, subscriptions);
     }
 
+    /**
+     * The destinations a message of this type received on this queue may have been sent to, most likely first, as
+     * bound into its encryption context: for a command queue, the queue itself; for an event queue, every topic it
+     * subscribes to whose filter lets the type through, the type's own route first.
+     */
+    public List<String> encryptionDestinations(String queueName, String type, Optional<Route> route) {
+        Set<String> result = new LinkedHashSet<>();
+        Map<String, SortedSet<String>> byTopic = eventQueues.get(queueName);
+        if (byTopic == null) {
+            result.add(ShortNames.of(queueName));
+        } else {
+            List<String> letThrough = new ArrayList<>();
+            byTopic.forEach((topic, types) -> {
+                if (types.contains(type)) {
+                    letThrough.add(ShortNames.of(topic));
+                }
+            });
+            route.map(r -> ShortNames.of(r.destination())).filter(letThrough::contains).ifPresent(result::add);
+            result.addAll(letThrough);
+        }
+        return List.copyOf(result);
+    }
+
     static QueueSpec queueSpec(String name, AwsSettings aws) {
-        return new QueueSpec(name, aws.visibilityTimeout(), aws.messageRetention(), SqsBatchSender.MAX_BYTES, aws.maxReceiveCount());
+        return new QueueSpec(name, aws.visibilityTimeout(), aws.messageRetention(), ServiceLimits.SQS_MAX_BYTES, aws.maxReceiveCount());
     }
 }

@@ -1,6 +1,6 @@
 package io.sourceflow.aws;
 
-import io.sourceflow.aws.provisioning.ProvisioningMode;
+import io.sourceflow.config.ProvisioningMode;
 import io.sourceflow.config.SourceFlowConfig;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -75,12 +75,14 @@ public final class TransportStatus {
     public record Poller(String queue, boolean alive, boolean paused, Instant lastPoll, int inFlight) {
     }
 
-    private final SourceFlowRuntime runtime;
+    private final AwsStartup runtime;
+    private final Listeners listeners;
     private final SourceFlowConfig config;
 
     @Inject
-    TransportStatus(SourceFlowRuntime runtime, SourceFlowConfig config) {
+    TransportStatus(AwsStartup runtime, Listeners listeners, SourceFlowConfig config) {
         this.runtime = runtime;
+        this.listeners = listeners;
         this.config = config;
     }
 
@@ -115,27 +117,20 @@ public final class TransportStatus {
         Destinations destinations = resolved.get();
         List<Resource> resources = new ArrayList<>();
         for (Map.Entry<String, String> queue : destinations.knownQueueUrls().entrySet()) {
-            resources.add(new Resource(ResourceKind.QUEUE, lastSegment(queue.getValue(), '/'), queue.getValue()));
+            resources.add(new Resource(ResourceKind.QUEUE, ShortNames.of(queue.getValue()), queue.getValue()));
         }
         for (String polled : runtime.plan().polledQueues()) {
             destinations.deadLetterQueueUrl(polled).ifPresent(url ->
-                    resources.add(new Resource(ResourceKind.DEAD_LETTER_QUEUE, lastSegment(url, '/'), url)));
+                    resources.add(new Resource(ResourceKind.DEAD_LETTER_QUEUE, ShortNames.of(url), url)));
         }
         for (String arn : destinations.knownTopicArns().values()) {
-            resources.add(new Resource(ResourceKind.TOPIC, lastSegment(arn, ':'), arn));
+            resources.add(new Resource(ResourceKind.TOPIC, ShortNames.of(arn), arn));
         }
         return List.copyOf(resources);
     }
 
     /** The listeners' states (empty before startup completed or when nothing is polled). */
     public List<Poller> pollers() {
-        return runtime.listeners().stream()
-                .map(l -> new Poller(l.queueName(), l.isAlive(), l.isPaused(), l.lastPoll(), l.inFlight()))
-                .toList();
-    }
-
-    private static String lastSegment(String address, char separator) {
-        String trimmed = address.endsWith(String.valueOf(separator)) ? address.substring(0, address.length() - 1) : address;
-        return trimmed.substring(trimmed.lastIndexOf(separator) + 1);
+        return listeners.pollers();
     }
 }

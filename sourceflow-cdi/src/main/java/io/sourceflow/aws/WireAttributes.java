@@ -2,25 +2,26 @@ package io.sourceflow.aws;
 
 /**
  * The SQS/SNS message attribute names of wire format 1 (see docs/wire-format.md) and of dead-lettered
- * messages. Raw SNS delivery drops a message with more than 10 attributes, so we send three.
+ * messages. Raw SNS delivery drops a message with more than 10 attributes, so we send three. Internal to
+ * SourceFlow; the names are documented in docs/wire-format.md.
  */
-final class WireAttributes {
+public final class WireAttributes {
 
     /** Logical type; SNS filter policies match on it. */
-    static final String TYPE = "sourceflow.type";
+    public static final String TYPE = "sourceflow.type";
     /** Wire format version, "1". */
-    static final String WIRE_VERSION = "sourceflow.wire-version";
+    public static final String WIRE_VERSION = "sourceflow.wire-version";
     /** The CloudEvents datacontenttype. */
-    static final String CONTENT_TYPE = "sourceflow.content-type";
+    public static final String CONTENT_TYPE = "sourceflow.content-type";
 
     /** Why a message was dead-lettered: a reason code such as {@code MalformedJson}. */
-    static final String DLQ_REASON = "sourceflow.dlq.reason";
+    public static final String DLQ_REASON = "sourceflow.dlq.reason";
     /** The exception class (or reason detail) of a dead-lettered message. */
-    static final String DLQ_ERROR = "sourceflow.dlq.error";
+    public static final String DLQ_ERROR = "sourceflow.dlq.error";
     /** The message id (CloudEvents id when it could be read, else the SQS MessageId). */
-    static final String DLQ_MESSAGE_ID = "sourceflow.dlq.message-id";
+    public static final String DLQ_MESSAGE_ID = "sourceflow.dlq.message-id";
     /** The queue the message was dead-lettered from. */
-    static final String DLQ_SOURCE_QUEUE = "sourceflow.dlq.source-queue";
+    public static final String DLQ_SOURCE_QUEUE = "sourceflow.dlq.source-queue";
 
     private WireAttributes() {
     }

@@ -1,40 +1,51 @@
 package io.sourceflow.cdi;
 
-import io.sourceflow.Command;
-import io.sourceflow.Event;
 import io.sourceflow.Handles;
-import io.sourceflow.InvalidMessageTypeException;
-import io.sourceflow.MessageContext;
+import io.sourceflow.aws.AwsSendCalls;
+import io.sourceflow.aws.AwsServiceClients;
+import io.sourceflow.aws.AwsStartup;
+import io.sourceflow.aws.DataEncryption;
+import io.sourceflow.aws.DeadLetterQueues;
+import io.sourceflow.aws.IdempotencyCounters;
+import io.sourceflow.aws.ListenerControl;
+import io.sourceflow.aws.MessageSerializer;
+import io.sourceflow.aws.ProcessingStatistics;
+import io.sourceflow.aws.SendingClients;
+import io.sourceflow.aws.SourceFlowExecutors;
+import io.sourceflow.aws.TransportPlan;
+import io.sourceflow.aws.TransportStatus;
+import io.sourceflow.aws.inbound.IdempotencyGuard;
+import io.sourceflow.aws.inbound.InboundProcessor;
+import io.sourceflow.aws.inbound.ListenerRuntime;
+import io.sourceflow.aws.outbound.AwsTransport;
 import io.sourceflow.config.InvalidConfigurationException;
 import io.sourceflow.config.SourceFlowConfig;
 import io.sourceflow.config.SourceFlowConfigReader;
+import io.sourceflow.core.DefaultCommandBus;
+import io.sourceflow.core.DefaultEventPublisher;
+import io.sourceflow.core.HandlerDispatcher;
+import io.sourceflow.core.HandlerRegistry;
+import io.sourceflow.core.HandlerRegistryBuilder;
+import io.sourceflow.core.MessageKind;
+import io.sourceflow.core.OutboundRouter;
+import io.sourceflow.core.RequestContextRunner;
+import io.sourceflow.core.RouteOverrides;
+import io.sourceflow.telemetry.SourceFlowTelemetry;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.spi.AfterBeanDiscovery;
 import jakarta.enterprise.inject.spi.AnnotatedMethod;
 import jakarta.enterprise.inject.spi.AnnotatedParameter;
-import jakarta.enterprise.inject.spi.Bean;
 import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.enterprise.inject.spi.BeforeBeanDiscovery;
 import jakarta.enterprise.inject.spi.DeploymentException;
 import jakarta.enterprise.inject.spi.Extension;
 import jakarta.enterprise.inject.spi.ProcessManagedBean;
 import jakarta.inject.Singleton;
+import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
-import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletionStage;
-import java.util.stream.Collectors;
 
 /**
  * The SourceFlow portable extension. While beans are discovered it collects every {@link Handles}
@@ -44,40 +55,40 @@ import java.util.stream.Collectors;
  */
 public final class SourceFlowExtension implements Extension {
 
-    // one bean per line: several capabilities add theirs here
+    /**
+     * SourceFlow's own beans, one per line. This list is the only place that names the transport: the core below never
+     * sees AWS, and the AWS side reaches the core only through its interfaces.
+     */
     private static final List<Class<?>> INTERNAL_BEANS = List.of(
             DefaultCommandBus.class,
             DefaultEventPublisher.class,
             HandlerDispatcher.class,
             RequestContextRunner.class,
             OutboundRouter.class,
-            io.sourceflow.aws.AwsServiceClients.class,
-            io.sourceflow.aws.SourceFlowExecutors.class,
-            io.sourceflow.aws.MessageSerializer.class,
-            io.sourceflow.aws.InboundProcessor.class,
-            io.sourceflow.aws.SourceFlowRuntime.class,
-            io.sourceflow.aws.AwsTransport.class,
-            io.sourceflow.aws.ListenerControl.class,
-            io.sourceflow.aws.DeadLetterQueues.class,
-            io.sourceflow.aws.DataEncryption.class,
-            io.sourceflow.aws.TransportStatus.class,
-            io.sourceflow.aws.AwsSendCalls.class,
-            io.sourceflow.telemetry.SourceFlowTelemetry.class,
-            io.sourceflow.aws.IdempotencyGuard.class,
-            io.sourceflow.aws.ProcessingStatistics.class);
+            AwsServiceClients.class,
+            SendingClients.class,
+            SourceFlowExecutors.class,
+            MessageSerializer.class,
+            AwsStartup.class,
+            AwsTransport.class,
+            InboundProcessor.class,
+            ListenerRuntime.class,
+            ListenerControl.class,
+            DeadLetterQueues.class,
+            DataEncryption.class,
+            TransportStatus.class,
+            AwsSendCalls.class,
+            SourceFlowTelemetry.class,
+            IdempotencyGuard.class,
+            IdempotencyCounters.class,
+            ProcessingStatistics.class);
 
     /** The health checks, by name: registered only when the MicroProfile Health API is visible. */
     private static final List<String> HEALTH_CHECKS = List.of("io.sourceflow.health.SourceFlowStartupCheck",
             "io.sourceflow.health.SourceFlowReadinessCheck", "io.sourceflow.health.SourceFlowLivenessCheck");
     private static final String HEALTH_API = "org.eclipse.microprofile.health.HealthCheck";
 
-    private final List<DiscoveredHandler> discovered = new ArrayList<>();
-    private final List<String> problems = new ArrayList<>();
-
-    /** A {@link Handles} method found on a bean. */
-    private record DiscoveredHandler(Bean<?> bean, Method method, Class<?> messageType, boolean withContext,
-                                     boolean async, String description) {
-    }
+    private final HandlerRegistryBuilder registry = new HandlerRegistryBuilder();
 
     void addInternalBeans(@Observes BeforeBeanDiscovery event, BeanManager beanManager) {
         for (Class<?> type : INTERNAL_BEANS) {
@@ -111,164 +122,71 @@ public final class SourceFlowExtension implements Extension {
         return checks;
     }
 
-    <T> void findHandlers(@Observes ProcessManagedBean<T> event) {
+    <T> void findHandlers(@Observes ProcessManagedBean<T> event, BeanManager beanManager) {
         for (AnnotatedMethod<? super T> annotated : event.getAnnotatedBeanClass().getMethods()) {
             List<? extends AnnotatedParameter<?>> parameters = annotated.getParameters();
             long handlesCount = parameters.stream().filter(p -> p.isAnnotationPresent(Handles.class)).count();
             if (handlesCount == 0) {
                 continue;
             }
-            Method method = annotated.getJavaMember();
-            String description = describe(event.getBean().getBeanClass(), method);
-            int before = problems.size();
-            if (handlesCount > 1 || !parameters.get(0).isAnnotationPresent(Handles.class)) {
-                problems.add(description + ": @Handles must be on the first parameter, and only there");
-            }
-            if (Modifier.isStatic(method.getModifiers())) {
-                problems.add(description + ": a handler must be an instance method, not static");
-            }
-            if (Modifier.isPrivate(method.getModifiers())) {
-                problems.add(description + ": a handler must not be private (the container calls it through the bean's proxy); make it package-private or public");
-            }
-            Class<?>[] types = method.getParameterTypes();
-            Class<?> messageType = types[0];
-            if (!Command.class.isAssignableFrom(messageType) && !Event.class.isAssignableFrom(messageType)) {
-                problems.add(description + ": @Handles parameter type " + messageType.getName()
-                        + " is neither a io.sourceflow.Command nor a io.sourceflow.Event");
-            }
-            if (types.length > 2 || (types.length == 2 && types[1] != MessageContext.class)) {
-                problems.add(description + ": unsupported parameter(s) " + Arrays.stream(types).skip(1)
-                        .filter(t -> t != MessageContext.class).map(Class::getSimpleName).collect(Collectors.joining(", "))
-                        + "; a handler takes the message and optionally a io.sourceflow.MessageContext");
-            }
-            Class<?> returnType = method.getReturnType();
-            boolean async = CompletionStage.class.isAssignableFrom(returnType);
-            if (returnType != void.class && !async) {
-                problems.add(description + ": returns " + returnType.getName() + "; a handler returns void or CompletionStage");
-            }
-            if (problems.size() == before) {
-                discovered.add(new DiscoveredHandler(event.getBean(), method, messageType, types.length == 2, async, description));
-            }
+            boolean onlyOnFirst = handlesCount == 1 && parameters.get(0).isAnnotationPresent(Handles.class);
+            registry.add(new CdiHandlerBean(event.getBean(), beanManager), event.getBean().getBeanClass(),
+                    annotated.getJavaMember(), onlyOnFirst);
         }
     }
 
-    void registerRegistry(@Observes AfterBeanDiscovery event, BeanManager beanManager) {
+    void registerRegistry(@Observes AfterBeanDiscovery event) {
         SourceFlowConfig config = readConfig();
-        HandlerRegistry registry = config == null ? null : buildRegistry(config, beanManager);
+        HandlerRegistry built = null;
+        TransportPlan plan = null;
+        if (config != null) {
+            built = registry.build(config, routeOverrides(config));
+            plan = transportPlan(built, config);
+        }
+        List<String> problems = registry.problems();
         if (!problems.isEmpty()) {
             event.addDefinitionError(new DeploymentException("SourceFlow found " + problems.size() + " problem(s):\n  - "
                     + String.join("\n  - ", problems)));
             return;
         }
+        HandlerRegistry handlers = built;
+        TransportPlan transportPlan = plan;
         event.addBean().types(HandlerRegistry.class, Object.class).scope(Singleton.class)
-                .beanClass(HandlerRegistry.class).createWith(c -> registry);
+                .beanClass(HandlerRegistry.class).createWith(c -> handlers);
         event.addBean().types(SourceFlowConfig.class, Object.class).scope(Singleton.class)
                 .beanClass(SourceFlowConfig.class).createWith(c -> config);
-        discovered.clear();
+        event.addBean().types(TransportPlan.class, Object.class).scope(Singleton.class)
+                .beanClass(TransportPlan.class).createWith(c -> transportPlan);
     }
 
     private SourceFlowConfig readConfig() {
         try {
             return SourceFlowConfigReader.read(ConfigProvider.getConfig());
         } catch (InvalidConfigurationException e) {
-            problems.addAll(e.problems());
+            e.problems().forEach(registry::problem);
             return null;
         } catch (IllegalStateException | NoClassDefFoundError e) {
-            problems.add("No MicroProfile Config implementation is available (" + e.getMessage()
+            registry.problem("No MicroProfile Config implementation is available (" + e.getMessage()
                     + "); enable mpConfig in the server or add SmallRye Config in Java SE");
             return null;
         }
     }
 
-    private HandlerRegistry buildRegistry(SourceFlowConfig config, BeanManager beanManager) {
-        MessageDescriptorFactory.RouteOverrides fromMaps = MessageDescriptorFactory.fromMaps(config.commandRoutes(), config.eventRoutes());
-        org.eclipse.microprofile.config.Config mpConfig = ConfigProvider.getConfig();
-        MessageDescriptorFactory factory = new MessageDescriptorFactory((kind, name) -> fromMaps.find(kind, name)
-                .or(() -> SourceFlowConfigReader.routeOverride(mpConfig,
-                        kind == MessageKind.COMMAND ? SourceFlowConfigReader.COMMAND_ROUTES : SourceFlowConfigReader.EVENT_ROUTES, name)));
-        Map<Class<?>, MessageDescriptor> descriptors = new LinkedHashMap<>();
-        Map<Class<?>, List<DiscoveredHandler>> byType = new LinkedHashMap<>();
-        discovered.sort(Comparator.comparing(DiscoveredHandler::description));
-        for (DiscoveredHandler handler : discovered) {
-            if (!descriptors.containsKey(handler.messageType())) {
-                try {
-                    descriptors.put(handler.messageType(), factory.describe(handler.messageType()));
-                } catch (InvalidMessageTypeException e) {
-                    problems.add(handler.description() + ": " + e.getMessage());
-                    continue;
-                }
-            }
-            byType.computeIfAbsent(handler.messageType(), t -> new ArrayList<>()).add(handler);
-        }
-
-        Map<String, MessageDescriptor> byLogicalName = new HashMap<>();
-        for (MessageDescriptor descriptor : descriptors.values()) {
-            MessageDescriptor previous = byLogicalName.putIfAbsent(descriptor.logicalName(), descriptor);
-            if (previous != null) {
-                problems.add("Logical type name '" + descriptor.logicalName() + "' is used by both " + previous.type().getName()
-                        + " and " + descriptor.type().getName() + "; give one of them another name with @MessageType");
-            }
-        }
-        checkRouteOverrides(config, byLogicalName);
-
-        Map<Class<?>, HandlerInvoker> commandHandlers = new HashMap<>();
-        Map<Class<?>, List<HandlerInvoker>> eventHandlers = new HashMap<>();
-        for (Map.Entry<Class<?>, List<DiscoveredHandler>> entry : byType.entrySet()) {
-            MessageDescriptor descriptor = descriptors.get(entry.getKey());
-            List<DiscoveredHandler> handlers = entry.getValue();
-            if (descriptor.kind() == MessageKind.COMMAND && handlers.size() > 1) {
-                problems.add("Command " + descriptor.describe() + " has " + handlers.size() + " handlers ("
-                        + handlers.stream().map(DiscoveredHandler::description).collect(Collectors.joining(", "))
-                        + "); a command has exactly one handler: keep one, or make it an event");
-                continue;
-            }
-            List<HandlerInvoker> invokers = new ArrayList<>();
-            for (DiscoveredHandler handler : handlers) {
-                try {
-                    invokers.add(new HandlerInvoker(handler.bean(), beanManager, methodHandle(handler), handler.async(),
-                            handler.description(), handler.messageType()));
-                } catch (IllegalAccessException | RuntimeException e) {
-                    problems.add(handler.description() + ": cannot be called (" + e + ")");
-                }
-            }
-            if (descriptor.kind() == MessageKind.COMMAND) {
-                invokers.stream().findFirst().ifPresent(i -> commandHandlers.put(descriptor.type(), i));
-            } else {
-                eventHandlers.put(descriptor.type(), List.copyOf(invokers));
-            }
-        }
-        return new HandlerRegistry(config, byLogicalName, commandHandlers, eventHandlers, factory);
+    /** Routes from the configuration's maps, then any single key (an environment variable, say) the maps miss. */
+    private static RouteOverrides routeOverrides(SourceFlowConfig config) {
+        Config mpConfig = ConfigProvider.getConfig();
+        return RouteOverrides.fromMaps(config.commandRoutes(), config.eventRoutes()).orElse((kind, name) ->
+                SourceFlowConfigReader.routeOverride(mpConfig,
+                        kind == MessageKind.COMMAND ? SourceFlowConfigReader.COMMAND_ROUTES : SourceFlowConfigReader.EVENT_ROUTES, name));
     }
 
-    private void checkRouteOverrides(SourceFlowConfig config, Map<String, MessageDescriptor> byLogicalName) {
-        config.commandRoutes().keySet().forEach(name -> {
-            MessageDescriptor d = byLogicalName.get(name);
-            if (d != null && d.kind() != MessageKind.COMMAND) {
-                problems.add(SourceFlowConfigReader.COMMAND_ROUTES + name + ": " + d.describe()
-                        + " is an event; route it with " + SourceFlowConfigReader.EVENT_ROUTES + name);
-            }
-        });
-        config.eventRoutes().keySet().forEach(name -> {
-            MessageDescriptor d = byLogicalName.get(name);
-            if (d != null && d.kind() != MessageKind.EVENT) {
-                problems.add(SourceFlowConfigReader.EVENT_ROUTES + name + ": " + d.describe()
-                        + " is a command; route it with " + SourceFlowConfigReader.COMMAND_ROUTES + name);
-            }
-        });
-    }
-
-    private static MethodHandle methodHandle(DiscoveredHandler handler) throws IllegalAccessException {
-        Method method = handler.method();
-        method.setAccessible(true);
-        MethodHandle handle = MethodHandles.lookup().unreflect(method);
-        if (!handler.withContext()) {
-            handle = MethodHandles.dropArguments(handle, 2, MessageContext.class);
+    /** What the deployment does on AWS, derived once; its mistakes are deployment problems like the others. */
+    private TransportPlan transportPlan(HandlerRegistry handlers, SourceFlowConfig config) {
+        try {
+            return TransportPlan.of(handlers, config);
+        } catch (InvalidConfigurationException e) {
+            e.problems().forEach(registry::problem);
+            return null;
         }
-        return handle.asType(MethodType.methodType(Object.class, Object.class, Object.class, MessageContext.class));
-    }
-
-    private static String describe(Class<?> beanClass, Method method) {
-        return beanClass.getName() + "." + method.getName() + "(" + Arrays.stream(method.getParameterTypes())
-                .map(Class::getSimpleName).collect(Collectors.joining(", ")) + ")";
     }
 }

@@ -1,7 +1,5 @@
 /**
- * The portable CDI extension: it finds {@link io.sourceflow.Handles} methods while beans are discovered,
- * validates them, and builds the one immutable {@link io.sourceflow.cdi.HandlerRegistry} (logical name to
- * type, type to handlers and route). It also holds the {@link io.sourceflow.CommandBus} and
- * {@link io.sourceflow.EventPublisher} beans and in-process delivery. Types here are internal.
+ * The portable CDI extension: the composition root that discovers @Handles methods, reports every deployment problem at once and registers SourceFlow's beans.
+ * Depends on everything below it; nothing depends on it.
  */
 package io.sourceflow.cdi;

@@ -1,6 +1,5 @@
 package io.sourceflow.config;
 
-import io.sourceflow.aws.provisioning.ProvisioningMode;
 
 import java.net.URI;
 import java.time.Duration;

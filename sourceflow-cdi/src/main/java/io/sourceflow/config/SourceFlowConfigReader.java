@@ -1,6 +1,5 @@
 package io.sourceflow.config;
 
-import io.sourceflow.aws.provisioning.ProvisioningMode;
 import org.eclipse.microprofile.config.Config;
 
 import java.net.URI;

@@ -1,6 +1,5 @@
 /**
- * SourceFlow's configuration model: every {@code sourceflow.*} MicroProfile Config key, its default and
- * its validation. The whole configuration is read and checked once at startup; a mistake fails the
- * deployment with an error that names the key.
+ * The configuration model: every sourceflow.* MicroProfile Config key, its default and validation, read and checked once at startup.
+ * Depends on MicroProfile Config and the API; never on core, aws, cdi or health.
  */
 package io.sourceflow.config;

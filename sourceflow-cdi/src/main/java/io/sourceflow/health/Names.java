@@ -10,7 +10,7 @@ final class Names {
     private Names() {
     }
 
-    /** The resource's own name: the last segment of a URL or ARN, or the name itself. */
+    /** A KMS key as shown: an ARN without its prefix up to the key ({@code key/1234...}), an alias or id as it is. */
     static String displayName(String nameOrAddress) {
         String s = nameOrAddress.endsWith("/") ? nameOrAddress.substring(0, nameOrAddress.length() - 1) : nameOrAddress;
         if (s.startsWith("http://") || s.startsWith("https://")) {

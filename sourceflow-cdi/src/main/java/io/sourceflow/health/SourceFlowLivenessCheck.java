@@ -1,5 +1,6 @@
 package io.sourceflow.health;
 
+import io.sourceflow.aws.ShortNames;
 import io.sourceflow.aws.TransportStatus;
 import io.sourceflow.config.SourceFlowConfig;
 import jakarta.inject.Inject;
@@ -52,7 +53,7 @@ public final class SourceFlowLivenessCheck implements HealthCheck {
         List<String> paused = new ArrayList<>();
         List<String> down = new ArrayList<>();
         for (TransportStatus.Poller poller : status.pollers()) {
-            String queue = Names.displayName(poller.queue());
+            String queue = ShortNames.of(poller.queue());
             queues.add(queue);
             if (!poller.alive()) {
                 down.add(queue + ": its poller is not running (see the log for why it stopped)");

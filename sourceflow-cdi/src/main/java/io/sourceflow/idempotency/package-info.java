@@ -1,6 +1,5 @@
 /**
- * The built-in, in-memory {@link io.sourceflow.spi.IdempotencyStore}: bounded, expiring and thread-safe. It
- * protects one instance against duplicates; a cluster needs a shared store such as the one in
- * {@code sourceflow-jpa-idempotency}.
+ * The built-in in-memory IdempotencyStore: bounded, expiring, thread-safe, for one instance.
+ * Depends on spi only.
  */
 package io.sourceflow.idempotency;

@@ -1,6 +1,5 @@
 /**
- * Log-safe rendering of messages: {@link io.sourceflow.masking.SensitiveDataMasker} shows a message
- * with its {@link io.sourceflow.Sensitive} values masked, and removes those values from free text such
- * as exception messages, before SourceFlow writes them to logs, dead-letter reasons or span attributes.
+ * Log-safe rendering of messages: Sensitive values masked in text, failures and dead-letter reasons.
+ * Depends on the API only.
  */
 package io.sourceflow.masking;

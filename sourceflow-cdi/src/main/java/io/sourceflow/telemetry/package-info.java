@@ -1,12 +1,5 @@
 /**
- * Traces and metrics of the AWS transport through the OpenTelemetry API (MicroProfile Telemetry 2.0).
- *
- * <p>{@link io.sourceflow.telemetry.SourceFlowTelemetry} is the only entry point the transport calls. It
- * uses the {@code OpenTelemetry} CDI bean when the server provides one (mpTelemetry), else
- * {@code GlobalOpenTelemetry}, and is a no-op when the OpenTelemetry API is not on the class path at all:
- * only {@code OtelBackend} references OpenTelemetry types, and it is loaded only after the API was found.
- * Spans follow the OpenTelemetry messaging semantic conventions; the trace context travels in the
- * CloudEvents {@code traceparent}/{@code tracestate} extensions of the body (W3C Trace Context).
- * docs/operations.md lists every span, attribute and metric.
+ * Spans and metrics through the OpenTelemetry API (no-op without it); the transport's only entry point is SourceFlowTelemetry (docs/operations.md).
+ * Depends on config, masking and the OpenTelemetry API.
  */
 package io.sourceflow.telemetry;

@@ -8,6 +8,7 @@ import io.sourceflow.MessageContext;
 import io.sourceflow.MessageType;
 import io.sourceflow.RaiseTo;
 import io.sourceflow.SendTo;
+import io.sourceflow.core.HandlerRegistry;
 import io.sourceflow.testing.CdiContainer;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.junit.jupiter.api.Test;

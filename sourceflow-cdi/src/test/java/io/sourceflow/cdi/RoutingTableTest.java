@@ -9,6 +9,8 @@ import io.sourceflow.InvalidMessageTypeException;
 import io.sourceflow.MessageType;
 import io.sourceflow.RaiseTo;
 import io.sourceflow.SendTo;
+import io.sourceflow.core.HandlerRegistry;
+import io.sourceflow.core.Route;
 import io.sourceflow.testing.CdiContainer;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.junit.jupiter.api.Test;

@@ -1,13 +1,13 @@
 package io.sourceflow.config;
 
-import io.sourceflow.Command;
-import io.sourceflow.Handles;
-import io.sourceflow.SendTo;
-import io.sourceflow.cdi.HandlerRegistry;
 import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
+import io.sourceflow.Command;
+import io.sourceflow.Handles;
+import io.sourceflow.SendTo;
+import io.sourceflow.core.HandlerRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.spi.ConfigProviderResolver;
 import org.jboss.weld.environment.se.Weld;

@@ -1,8 +1,5 @@
 /**
- * KMS envelope encryption of message data: {@link io.sourceflow.aws.kms.MessageEncryptor} encrypts the
- * CloudEvent {@code data} with AES-256-GCM under KMS data keys, binding each ciphertext to its message id,
- * type and destination, and caches data keys on both sides so KMS calls do not grow with message count.
- * The envelope is specified in {@code docs/wire-format.md} (section 10) and the design in
- * {@code docs/encryption.md}.
+ * KMS envelope encryption of message data (AES-256-GCM under KMS data keys bound to message id, type and destination) with data-key caches on both sides; docs/encryption.md.
+ * Depends on config and the AWS SDK's KMS client only.
  */
 package io.sourceflow.aws.kms;

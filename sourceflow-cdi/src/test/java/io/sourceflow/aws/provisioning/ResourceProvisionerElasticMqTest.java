@@ -1,14 +1,10 @@
 package io.sourceflow.aws.provisioning;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import io.sourceflow.config.ProvisioningMode;
 import io.sourceflow.testing.AwsClients;
 import io.sourceflow.testing.AwsRequestCounter;
 import io.sourceflow.testing.ElasticMqExtension;
 import io.sourceflow.testing.ElasticMqServer;
-import java.time.Duration;
-import java.util.List;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.regions.Region;
@@ -16,6 +12,12 @@ import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sts.StsClient;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** A queues-only plan needs nothing but SQS, so it works on ElasticMQ. */
 @ExtendWith(ElasticMqExtension.class)

@@ -89,7 +89,7 @@ abstract class SampleServer implements AutoCloseable {
         env.put("AWS_SECRET_ACCESS_KEY", "test");
         env.put("SAMPLE_INSTANCE_NAME", instanceName);
         props.put("sourceflow.aws.shutdown-timeout", "5s");
-        // QueueListener.stop() waits for the long poll in progress (up to wait-time + 5 s) one queue after
+        // stopping a listener waits for the long poll in progress (up to wait-time + 5 s) one queue after
         // another, so with the default 20 s a server takes 30 s or more to stop; short polls keep the tests fast
         props.put("sourceflow.aws.wait-time", "2s");
         if (!awsRouting()) {

@@ -1,0 +1,11 @@
+package io.sourceflow.aws.inbound;
+
+import io.sourceflow.MessageContext;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/** The {@link MessageContext} of a message received from an SQS queue. */
+record AwsMessageContext(String messageId, String messageType, Optional<String> entityKey, int receiveCount,
+                         String destination, Instant sentAt) implements MessageContext {
+}

@@ -1,0 +1,331 @@
+package io.sourceflow.aws.inbound;
+
+import io.sourceflow.aws.ServiceLimits;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The receive side of one queue's listener: long-polling pollers that receive only into free {@link HandlerSlots} and
+ * hand what they got to the {@link MessageSink}. One poller per full 10 slots (at most 8); the extra ones receive only
+ * while the queue has a backlog (the last receive came back full), so a quiet queue costs one long poll at a time.
+ * Pausing stops new receives; receive errors (throttling, connection) back a poller off exponentially, and it never
+ * dies of them.
+ */
+final class ReceiveLoop {
+
+    private static final System.Logger LOG = System.getLogger(ReceiveLoop.class.getName());
+    private static final long MAX_POLL_BACKOFF_MILLIS = 30_000;
+
+    private final String queueName;
+    private final String queueUrl;
+    private final SqsClient sqs;
+    private final HandlerSlots slots;
+    private final MessageSink sink;
+    private final ThreadFactory pollerThreads;
+    private final int waitTimeSeconds;
+    private final long lingerNanos;
+    private final int pollers;
+    private final CountDownLatch pollerExited;
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private final Object pauseLock = new Object();
+    /** Guards {@link #receivesInProgress} (own lock: this object's monitor wakes idle pollers). */
+    private final Object receiveLock = new Object();
+    private volatile boolean running;
+    private volatile boolean paused;
+    private volatile Instant lastPoll = Instant.now();
+    private int receivesInProgress;
+    private boolean backlog;
+
+    ReceiveLoop(String queueName, String queueUrl, SqsClient sqs, HandlerSlots slots, MessageSink sink,
+                ThreadFactory pollerThreads, int maxConcurrent, Duration waitTime, Duration batchLinger) {
+        this.queueName = queueName;
+        this.queueUrl = queueUrl;
+        this.sqs = sqs;
+        this.slots = slots;
+        this.sink = sink;
+        this.pollerThreads = pollerThreads;
+        this.waitTimeSeconds = (int) waitTime.toSeconds();
+        this.lingerNanos = batchLinger.toNanos();
+        // one receive returns at most 10 messages: with more slots than that, one poller alone would cap throughput at
+        // 10 per round trip, so there is a poller for every full 10 slots (at most 8); they share the slots. Rounding
+        // down keeps every receive of a backlog full (7 pollers for 64 slots would leave one asking for 4)
+        this.pollers = Math.min(8, Math.max(1, maxConcurrent / ServiceLimits.MAX_BATCH_ENTRIES));
+        this.pollerExited = new CountDownLatch(pollers);
+    }
+
+    void start() {
+        running = true;
+        for (int i = 1; i <= pollers; i++) {
+            boolean extra = i > 1;
+            Thread poller = pollerThreads.newThread(() -> pollLoop(extra));
+            try {
+                poller.setName("sourceflow-poller-" + queueName + (pollers > 1 ? "-" + i : ""));
+            } catch (SecurityException e) {
+                // a server may not let applications rename its threads; the name only helps thread dumps
+            }
+            poller.start();
+        }
+    }
+
+    /** When a poller last made progress: a receive completed or failed, or it waited while paused or busy. */
+    Instant lastPoll() {
+        return lastPoll;
+    }
+
+    boolean isPaused() {
+        return paused;
+    }
+
+    /** Whether the pollers run (not stopped, none exited). */
+    boolean isAlive() {
+        return running && pollerExited.getCount() == pollers;
+    }
+
+    /** Stops receiving after the current receive. */
+    void pause() {
+        paused = true;
+    }
+
+    void resume() {
+        synchronized (pauseLock) {
+            paused = false;
+            pauseLock.notifyAll();
+        }
+    }
+
+    /** No new receive starts; returns at once. */
+    void requestStop() {
+        running = false;
+        stopRequested.countDown();
+        resume();
+        synchronized (this) {
+            notifyAll();
+        }
+    }
+
+    /**
+     * Waits until every poller has exited: a long poll in progress returns within the wait time, so this waits at most
+     * that plus 5 s, and never past the deadline (a receive left behind releases its messages when it returns, or they
+     * reappear after their visibility timeout).
+     */
+    void awaitExit(long deadlineNanos) throws InterruptedException {
+        long pollWait = Math.min(TimeUnit.SECONDS.toNanos(waitTimeSeconds + 5L), Math.max(0, deadlineNanos - System.nanoTime()));
+        pollerExited.await(pollWait, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Waits until a paused listener has no receive in progress: its last receive returned and its messages were handed
+     * to handlers, and no new receive starts until it is resumed.
+     *
+     * @return whether that happened before the deadline
+     * @throws IllegalStateException if the listener is not paused
+     */
+    boolean awaitNoReceive(long deadlineNanos) throws InterruptedException {
+        synchronized (receiveLock) {
+            if (!paused) {
+                throw new IllegalStateException("The listener of queue " + queueName + " is not paused; pause it first");
+            }
+            while (receivesInProgress > 0) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(receiveLock, left);
+            }
+            return true;
+        }
+    }
+
+    /** @param extra whether this is an additional poller, which receives only while the queue has a backlog */
+    private void pollLoop(boolean extra) {
+        int failures = 0;
+        try {
+            while (running) {
+                if (paused && !waitWhilePaused()) {
+                    continue;
+                }
+                if (extra && !awaitBacklog()) {
+                    continue;
+                }
+                int free = acquireSlots();
+                if (free == 0) {
+                    continue;
+                }
+                if (!beginReceive()) {
+                    slots.release(free);
+                    continue;
+                }
+                List<Message> messages = List.of();
+                Exception failure = null;
+                try {
+                    try {
+                        messages = sqs.receiveMessage(r -> r.queueUrl(queueUrl)
+                                .maxNumberOfMessages(free)
+                                .waitTimeSeconds(waitTimeSeconds)
+                                .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT,
+                                        MessageSystemAttributeName.SENT_TIMESTAMP, MessageSystemAttributeName.MESSAGE_GROUP_ID)
+                                .messageAttributeNames("All")).messages();
+                        failures = 0;
+                        lastPoll = Instant.now();
+                    } catch (SdkException e) {
+                        failure = e;
+                    } catch (RuntimeException e) {
+                        failure = e;
+                        LOG.log(System.Logger.Level.ERROR, "Unexpected error receiving from queue " + queueName, e);
+                    }
+                    if (failure == null) {
+                        handOver(messages, free);
+                    }
+                } finally {
+                    endReceive();
+                }
+                if (failure != null) {
+                    slots.release(free);
+                    failures++;
+                    backOff(failures, failure);
+                } else if (!messages.isEmpty() && messages.size() < free) {
+                    lingerAfterShortReceive();
+                }
+            }
+        } catch (Error e) {
+            LOG.log(System.Logger.Level.ERROR, "Listener of queue " + queueName + " stopped by an error", e);
+            throw e;
+        } finally {
+            pollerExited.countDown();
+        }
+    }
+
+    /** Hands a receive's messages to the sink and gives back the slots it did not fill. */
+    private void handOver(List<Message> messages, int free) {
+        long receivedAt = System.nanoTime();
+        backlog(messages.size() == free);
+        slots.release(free - messages.size());
+        List<Received> received = new ArrayList<>(messages.size());
+        for (Message message : messages) {
+            received.add(Received.of(message, receivedAt));
+        }
+        sink.accept(received);
+    }
+
+    /** Marks a receive as started, unless the listener is paused or stopping (checked under the same lock). */
+    private boolean beginReceive() {
+        synchronized (receiveLock) {
+            if (paused || !running) {
+                return false;
+            }
+            receivesInProgress++;
+            return true;
+        }
+    }
+
+    private void endReceive() {
+        synchronized (receiveLock) {
+            receivesInProgress--;
+            receiveLock.notifyAll();
+        }
+    }
+
+    /**
+     * Messages are arriving, but slower than they are received: waiting {@code batch-linger} before the next receive lets
+     * a few more arrive, so that under a steady stream a receive carries several messages instead of one or two (the
+     * trade-off {@code batch-linger} makes on the sending side too). An empty receive has already waited its long poll.
+     */
+    private void lingerAfterShortReceive() {
+        if (lingerNanos <= 0) {
+            return;
+        }
+        try {
+            stopRequested.await(lingerNanos, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+
+    private synchronized void backlog(boolean full) {
+        if (full != backlog) {
+            backlog = full;
+            notifyAll();
+        }
+    }
+
+    /** Waits (up to a second at a time) until the queue has a backlog; false to look at the loop's conditions again. */
+    private synchronized boolean awaitBacklog() {
+        if (backlog) {
+            return true;
+        }
+        lastPoll = Instant.now(); // idle by design, not stuck
+        try {
+            wait(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+        return backlog && running;
+    }
+
+    private boolean waitWhilePaused() {
+        synchronized (pauseLock) {
+            while (paused && running) {
+                lastPoll = Instant.now();
+                try {
+                    pauseLock.wait(1000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    running = false;
+                }
+            }
+        }
+        return running;
+    }
+
+    /** Takes free slots (see {@link HandlerSlots#acquire}); 0 when none came within a second, or the loop must stop. */
+    private int acquireSlots() {
+        boolean full;
+        synchronized (this) {
+            full = backlog;
+        }
+        int taken;
+        try {
+            taken = slots.acquire(full, 1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+            return 0;
+        }
+        if (taken == 0) {
+            lastPoll = Instant.now(); // busy, not stuck: the slots are in use
+            return 0;
+        }
+        if (!running || paused) {
+            slots.release(taken);
+            return 0;
+        }
+        return taken;
+    }
+
+    private void backOff(int failures, Exception e) {
+        lastPoll = Instant.now(); // a failed receive is progress too: liveness looks for a stuck poller, readiness for AWS
+        long delay = Math.min(MAX_POLL_BACKOFF_MILLIS, 200L << Math.min(failures, 10));
+        delay = delay / 2 + (long) (Math.random() * delay / 2);
+        LOG.log(failures == 1 ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
+                "Receiving from queue " + queueName + " failed (" + e.getMessage() + "); retrying in " + delay + " ms");
+        try {
+            // waits like a sleep, but stopping ends it at once
+            stopRequested.await(delay, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+}

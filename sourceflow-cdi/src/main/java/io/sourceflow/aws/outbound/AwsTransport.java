@@ -1,0 +1,131 @@
+package io.sourceflow.aws.outbound;
+
+import io.sourceflow.aws.AwsStartup;
+import io.sourceflow.aws.Destinations;
+import io.sourceflow.aws.MessageSerializer;
+import io.sourceflow.aws.MessageTooLargeException;
+import io.sourceflow.aws.MissingEntityKeyException;
+import io.sourceflow.aws.OutboundMessage;
+import io.sourceflow.aws.SendingClients;
+import io.sourceflow.aws.ServiceLimits;
+import io.sourceflow.aws.SourceFlowExecutors;
+import io.sourceflow.config.SourceFlowConfig;
+import io.sourceflow.core.MessageDescriptor;
+import io.sourceflow.core.MessageKind;
+import io.sourceflow.core.OutboundTransport;
+import io.sourceflow.core.Route;
+import io.sourceflow.masking.SensitiveDataMasker;
+import io.sourceflow.telemetry.OutboundObservation;
+import io.sourceflow.telemetry.SourceFlowTelemetry;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Sends routed commands to SQS and routed events to SNS. Each message is encoded, checked against its
+ * destination's size limit and FIFO rules before anything is sent, then handed to the destination's
+ * batcher (SendMessageBatch / PublishBatch of up to 10).
+ */
+@Singleton
+public final class AwsTransport implements OutboundTransport {
+
+    private final AwsStartup startup;
+    private final MessageSerializer serializer;
+    private final SendingClients clients;
+    private final SourceFlowExecutors executors;
+    private final SourceFlowConfig config;
+    private final SourceFlowTelemetry telemetry;
+    private final SensitiveDataMasker masker = new SensitiveDataMasker();
+    private final Map<String, OutboundBatcher> batchers = new ConcurrentHashMap<>();
+
+    @Inject
+    AwsTransport(AwsStartup startup, MessageSerializer serializer, SendingClients clients,
+                 SourceFlowExecutors executors, SourceFlowConfig config, SourceFlowTelemetry telemetry) {
+        this.startup = startup;
+        this.serializer = serializer;
+        this.clients = clients;
+        this.executors = executors;
+        this.config = config;
+        this.telemetry = telemetry;
+    }
+
+    @Override
+    public Prepared prepare(MessageDescriptor descriptor, Object message) {
+        Route route = descriptor.route().orElseThrow();
+        boolean command = descriptor.kind() == MessageKind.COMMAND;
+        // the producer span starts here (its context goes into the body) and ends when the queue or topic
+        // accepted the message, or when its transaction rolled back (discard)
+        OutboundObservation observation = telemetry.send(command, descriptor.logicalName(), route.destination());
+        OutboundMessage outbound;
+        try {
+            outbound = encodeAndCheck(descriptor, message, route, command, observation);
+        } catch (RuntimeException e) {
+            observation.end(masker.maskFailure(e, message));
+            throw e;
+        }
+        return new Prepared() {
+            @Override
+            public String messageId() {
+                return outbound.messageId();
+            }
+
+            @Override
+            public CompletionStage<Void> send() {
+                try {
+                    batcher(command, route).submit(outbound);
+                } catch (RuntimeException e) {
+                    outbound.accepted().completeExceptionally(e);
+                }
+                outbound.accepted().whenComplete((ok, failure) -> observation.end(failure == null ? null
+                        : masker.maskFailure(failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure, message)));
+                return outbound.accepted();
+            }
+
+            @Override
+            public void discard() {
+                observation.discard();
+            }
+        };
+    }
+
+    private OutboundMessage encodeAndCheck(MessageDescriptor descriptor, Object message, Route route, boolean command,
+                                           OutboundObservation observation) {
+        Optional<String> group = Optional.empty();
+        if (route.fifo()) {
+            group = descriptor.entityKeyOf(message);
+            if (group.isEmpty()) {
+                throw new MissingEntityKeyException(descriptor.logicalName(),
+                        descriptor.entityKey().map(k -> k.memberName()).orElse("no @EntityKey"), route.destination());
+            }
+        }
+        OutboundMessage outbound = serializer.encode(descriptor, message, group, observation.traceparent(), observation.tracestate());
+        observation.messageId(outbound.messageId(), outbound.size());
+        int limit = command ? ServiceLimits.SQS_MAX_BYTES : ServiceLimits.SNS_MAX_BYTES;
+        if (outbound.size() > limit) {
+            throw new MessageTooLargeException(descriptor.logicalName(), (command ? "queue " : "topic ") + route.destination(),
+                    outbound.size(), limit);
+        }
+        return outbound;
+    }
+
+    private OutboundBatcher batcher(boolean command, Route route) {
+        String key = (command ? "queue:" : "topic:") + route.destination();
+        OutboundBatcher existing = batchers.get(key);
+        if (existing != null) {
+            return existing;
+        }
+        return batchers.computeIfAbsent(key, k -> {
+            Destinations destinations = startup.destinations();
+            BatchSender sender = command
+                    ? new SqsBatchSender(clients.sqs(), clients.calls(), route.destination(), destinations.queueUrl(route.destination()))
+                    : new SnsBatchSender(clients.sns(), clients.calls(), route.destination(), destinations.topicArn(route.destination()));
+            return new OutboundBatcher(sender, executors.executor(), executors.scheduler(), config.aws().batchLinger(), route.fifo());
+        });
+    }
+}

@@ -1,0 +1,73 @@
+package io.sourceflow.core;
+
+import io.sourceflow.Event;
+import io.sourceflow.EventPublisher;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The {@link EventPublisher}: routed events go to their topic, the others to every local handler.
+ * Inside a handler, events are held back until the handler succeeded.
+ */
+@ApplicationScoped
+public class DefaultEventPublisher implements EventPublisher, EventRelease {
+
+    private OutboundRouter router;
+    private HandlerDispatcher dispatcher;
+
+    /** For the container's client proxy. */
+    protected DefaultEventPublisher() {
+    }
+
+    @Inject
+    DefaultEventPublisher(OutboundRouter router, HandlerDispatcher dispatcher) {
+        this.router = router;
+        this.dispatcher = dispatcher;
+    }
+
+    @Override
+    public void raise(Event event) {
+        MessageDescriptor descriptor = router.describe(event, "event");
+        if (dispatcher.holdIfInHandler(event) != null) {
+            return;
+        }
+        Completions.await(publish(descriptor, event), "event " + descriptor.logicalName());
+    }
+
+    @Override
+    public CompletionStage<Void> raiseAsync(Event event) {
+        MessageDescriptor descriptor;
+        try {
+            descriptor = router.describe(event, "event");
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<Void> held = dispatcher.holdIfInHandler(event);
+        return held != null ? held : publish(descriptor, event);
+    }
+
+    /** Publishes an event now, bypassing the hold-back (used when a handler's held events are released). */
+    @Override
+    public CompletionStage<Void> publishNow(Event event) {
+        return publish(router.describe(event, "event"), event);
+    }
+
+    private CompletionStage<Void> publish(MessageDescriptor descriptor, Event event) {
+        if (router.isRemote(descriptor)) {
+            return router.sendRemote(descriptor, event);
+        }
+        List<HandlerInvoker> handlers = router.registry().eventHandlers(descriptor.type());
+        if (handlers.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        InProcessMessageContext context = new InProcessMessageContext(UUID.randomUUID().toString(),
+                descriptor.logicalName(), descriptor.entityKeyOf(event), Instant.now());
+        return dispatcher.dispatchAll(handlers, event, context);
+    }
+}
