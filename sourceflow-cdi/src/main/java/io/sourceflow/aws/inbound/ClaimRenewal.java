@@ -29,7 +29,8 @@ final class ClaimRenewal {
     private final Executor executor;
     private final long started = System.nanoTime();
     private final AtomicBoolean renewing = new AtomicBoolean();
-    private final ScheduledFuture<?> ticker;
+    // volatile, not final: the first tick may run (and stop) before the constructor has assigned it
+    private volatile ScheduledFuture<?> ticker;
     private volatile boolean stopped;
 
     /**
@@ -51,23 +52,39 @@ final class ClaimRenewal {
         long remaining = Duration.between(clock.instant(), claim.leaseExpiry()).toNanos();
         long first = Math.max(0, Math.min(period, remaining - 2 * period));
         this.ticker = scheduler.scheduleWithFixedDelay(this::tick, first, period, TimeUnit.NANOSECONDS);
+        if (stopped) {
+            ticker.cancel(false);
+        }
     }
 
     /** Stops renewing (the handlers are done, or the claim is gone). */
     void stop() {
         stopped = true;
-        ticker.cancel(false);
+        ScheduledFuture<?> scheduled = ticker;
+        if (scheduled != null) {
+            scheduled.cancel(false);
+        }
     }
 
     private void tick() {
         if (stopped || !renewing.compareAndSet(false, true)) {
             return;
         }
+        try {
+            renewOrStop();
+        } catch (Throwable e) { // an exception would cancel the scheduled task for good: log it, try at the next tick
+            renewing.set(false);
+            LOG.log(Level.WARNING, "Renewing the idempotency claim of message " + claim.messageId() + " failed", e);
+        }
+    }
+
+    private void renewOrStop() {
         if (System.nanoTime() - started > maxRenewNanos) {
             LOG.log(Level.WARNING, "Handler of message " + claim.messageId() + " on " + claim.consumer() + " has run "
                     + "past sourceflow.aws.max-visibility-extension; its idempotency claim is no longer renewed and "
                     + "another instance may take it over");
             stop();
+            renewing.set(false);
             return;
         }
         try {
@@ -85,7 +102,7 @@ final class ClaimRenewal {
                         + "not be written. Raise sourceflow.aws.visibility-timeout if handlers are often this slow");
                 stop();
             }
-        } catch (RuntimeException e) {
+        } catch (Throwable e) { // whatever the store throws, the timer must keep its next tick
             LOG.log(Level.WARNING, "Could not renew the idempotency claim of message " + claim.messageId() + " on "
                     + claim.consumer() + " (" + e + "); retrying at the next renewal");
         } finally {

@@ -2,7 +2,6 @@ package io.sourceflow.aws.inbound;
 
 import io.sourceflow.aws.BatchEntries;
 import io.sourceflow.aws.ServiceLimits;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
@@ -20,13 +19,13 @@ import java.util.concurrent.TimeUnit;
 /**
  * Deletes handled messages of one queue in DeleteMessageBatch requests of up to 10, after a short linger.
  * Failed entries are retried with doubling delays (riding out a short outage); {@link #flush(Duration)} at
- * shutdown sends what is pending and
- * waits for it, so a delete is never dropped by stopping.
+ * shutdown sends what is pending and every retry still waiting for its delay, retries what fails then, and waits for it
+ * (bounded), so a delete is never dropped by stopping.
  */
 final class DeleteBatcher {
 
     private static final System.Logger LOG = System.getLogger(DeleteBatcher.class.getName());
-    /** With the doubling delay below, the last attempt comes about 30 s after the first failure. */
+    /** With the doubling delay below, the last attempt comes about 15 s after the first failure. */
     private static final int MAX_ATTEMPTS = 6;
     private static final long FIRST_RETRY_DELAY_MILLIS = 500;
 
@@ -41,6 +40,8 @@ final class DeleteBatcher {
     private final ScheduledExecutorService scheduler;
     private final long lingerNanos;
     private final List<PendingDelete> pending = new ArrayList<>();
+    /** Failed deletes waiting for their retry delay; {@link #flush} takes them at once. */
+    private final List<PendingDelete> waitingRetry = new ArrayList<>();
     private boolean flushScheduled;
     private int inFlight;
 
@@ -120,10 +121,12 @@ final class DeleteBatcher {
             Map<String, String> failed = new HashMap<>();
             response.failed().forEach(f -> failed.put(f.id(), f.code() + " " + f.message()));
             BatchEntries.settle(batch, failed, deleted -> { }, (delete, error) -> retryOrGiveUp(delete, error, retry));
-        } catch (SdkException e) {
-            batch.forEach(d -> retryOrGiveUp(d, e.getMessage(), retry));
+        } catch (Throwable e) { // SdkException, or a client already closed: retried like any failed request
+            batch.forEach(d -> retryOrGiveUp(d, String.valueOf(e), retry));
         } finally {
             synchronized (this) {
+                // in the same step as the in-flight count, so that a flush never sees neither
+                waitingRetry.addAll(retry);
                 inFlight--;
                 notifyAll();
             }
@@ -131,10 +134,20 @@ final class DeleteBatcher {
         for (PendingDelete delete : retry) {
             long delay = FIRST_RETRY_DELAY_MILLIS << (delete.attempt() - 2);
             try {
-                scheduler.schedule(() -> add(delete), delay, TimeUnit.MILLISECONDS);
+                scheduler.schedule(() -> retryNow(delete), delay, TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException e) {
-                add(delete);
+                // stopping: the flush takes it from waitingRetry
             }
+        }
+    }
+
+    private void retryNow(PendingDelete delete) {
+        boolean stillWaiting;
+        synchronized (this) {
+            stillWaiting = waitingRetry.remove(delete);
+        }
+        if (stillWaiting) {
+            add(delete);
         }
     }
 
@@ -148,31 +161,44 @@ final class DeleteBatcher {
         }
     }
 
-    /** Sends what is pending on this thread and waits (bounded) for batches already in flight. */
+    /**
+     * Sends what is pending and every retry still waiting, on this thread, and waits for batches already in flight;
+     * what fails is retried after a short pause, until it succeeded, ran out of attempts, or the timeout passed.
+     */
     void flush(Duration timeout) {
-        sendPending(false);
         long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (this) {
-            while (inFlight > 0 || !pending.isEmpty()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    LOG.log(System.Logger.Level.WARNING, pending.size() + " delete(s) of queue " + queueName
-                            + " were not confirmed before shutdown; those messages will be delivered again");
-                    return;
-                }
-                if (!pending.isEmpty() && inFlight == 0) {
-                    break;
-                }
+        long pauseMillis = 100;
+        while (true) {
+            synchronized (this) {
+                pending.addAll(waitingRetry);
+                waitingRetry.clear();
+            }
+            sendPending(false);
+            synchronized (this) {
                 try {
-                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                    while (inFlight > 0 && deadline - System.nanoTime() > 0) {
+                        TimeUnit.NANOSECONDS.timedWait(this, deadline - System.nanoTime());
+                    }
+                    if (inFlight == 0 && pending.isEmpty() && waitingRetry.isEmpty()) {
+                        return;
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        LOG.log(System.Logger.Level.WARNING, (pending.size() + waitingRetry.size() + inFlight)
+                                + " delete(s) of queue " + queueName + " were not confirmed before shutdown; those messages "
+                                + "will be delivered again");
+                        return;
+                    }
+                    if (!waitingRetry.isEmpty() && pending.isEmpty() && inFlight == 0) {
+                        // a retry failed again: pause briefly (doubling) before the next round, as the retries do
+                        TimeUnit.NANOSECONDS.timedWait(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(pauseMillis)));
+                        pauseMillis = Math.min(2_000, pauseMillis * 2);
+                    }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
                 }
             }
-        }
-        if (!pending.isEmpty()) {
-            sendPending(false);
         }
     }
 }

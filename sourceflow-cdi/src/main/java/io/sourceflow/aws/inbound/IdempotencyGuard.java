@@ -117,7 +117,7 @@ public final class IdempotencyGuard {
         Claim claim;
         try {
             claim = store.claim(queueName, messageId, lease);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) { // a store may throw anything, checked exceptions included: the message is retried
             return CompletableFuture.completedFuture(InboundOutcome.retry(messageId, new IllegalStateException(
                     "The idempotency store could not claim message " + messageId + " of " + queueName + " (" + e
                     + "); the message was not handled and will be retried. Check the store's database.", e)));
@@ -140,28 +140,40 @@ public final class IdempotencyGuard {
                 // handled below
             }
         }
-        ClaimRenewal renewal = new ClaimRenewal(store, claim, lease, maxRenewNanos, Clock.systemUTC(),
-                executors.get().scheduler(), executors.get().executor());
-        if (oneSynchronousHandler && store.joinsTransactions()) {
-            try {
-                return inTransaction(claim, handling);
-            } finally {
-                renewal.stop();
-            }
-        }
-        CompletionStage<InboundOutcome> handled;
+        ClaimRenewal renewal;
         try {
-            handled = handling.get();
-        } catch (RuntimeException e) {
-            handled = CompletableFuture.completedFuture(InboundOutcome.retry(messageId, e));
+            renewal = new ClaimRenewal(store, claim, lease, maxRenewNanos, Clock.systemUTC(),
+                    executors.get().scheduler(), executors.get().executor());
+        } catch (Throwable e) { // the timer refuses while the application stops: give the claim back at once
+            release(claim);
+            return CompletableFuture.completedFuture(InboundOutcome.retry(messageId, e));
         }
+        try {
+            if (oneSynchronousHandler && store.joinsTransactions()) {
+                try {
+                    return inTransaction(claim, handling);
+                } finally {
+                    renewal.stop();
+                }
+            }
+            return handleOutsideTransaction(queueName, messageId, claim, renewal, handling.get());
+        } catch (Throwable e) {
+            renewal.stop();
+            release(claim);
+            return CompletableFuture.completedFuture(InboundOutcome.retry(messageId, e));
+        }
+    }
+
+    /** The handlers ran outside a store transaction: the "done" mark is written after they all completed. */
+    private CompletionStage<InboundOutcome> handleOutsideTransaction(String queueName, String messageId, Claim claim,
+                                                                     ClaimRenewal renewal, CompletionStage<InboundOutcome> handled) {
         return handled.handle((outcome, unexpected) -> {
             renewal.stop();
             InboundOutcome result = unexpected != null ? InboundOutcome.retry(messageId, Completions.unwrap(unexpected)) : outcome;
             if (result.disposition() == InboundOutcome.Disposition.HANDLED) {
                 try {
                     store.complete(claim, ttl);
-                } catch (RuntimeException e) {
+                } catch (Throwable e) {
                     LOG.log(Level.WARNING, "Message " + messageId + " of " + queueName + " was handled but its \"done\" "
                             + "mark could not be written; it is deleted, and a duplicate arriving later would run again. "
                             + "Check the idempotency store.", e);
@@ -200,7 +212,7 @@ public final class IdempotencyGuard {
                 store.complete(claim, ttl);
                 return handled;
             });
-        } catch (RuntimeException e) {
+        } catch (Throwable e) { // a failed JTA commit surfaces as a checked RollbackException, thrown sneakily
             release(claim);
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof RollBack rollBack) {
@@ -222,7 +234,7 @@ public final class IdempotencyGuard {
     private void release(Claim claim) {
         try {
             store.release(claim);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             LOG.log(Level.WARNING, "Could not release the idempotency claim of message " + claim.messageId() + " of "
                     + claim.consumer() + "; its retry waits until the claim's lease ends (" + claim.leaseExpiry() + ")", e);
         }

@@ -71,7 +71,12 @@ public final class InboundProcessor {
     /** Processes one message from a queue; the stage never fails, it carries the outcome. */
     CompletionStage<InboundOutcome> process(String queueName, Received message) {
         InboundObservation observation = telemetry.receive(queueName, message.receiveCount());
-        CompletionStage<InboundOutcome> outcome = process(queueName, message, observation);
+        CompletionStage<InboundOutcome> outcome;
+        try {
+            outcome = process(queueName, message, observation);
+        } catch (Throwable e) { // never leave the observation (and the in-flight gauge) open
+            outcome = CompletableFuture.completedFuture(InboundOutcome.retry(message.messageId(), e));
+        }
         outcome.whenComplete((o, e) -> observation.end(o == null ? InboundObservation.Result.RETRY
                 : InboundObservation.Result.valueOf(o.disposition().name()), o == null ? null : o.reason(), o == null ? e : o.failure()));
         return outcome;

@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -18,6 +18,8 @@ import java.util.function.Function;
  * receive is released untouched, so order holds across the retry. Every message gives its slot back when it is done.
  */
 final class MessageSink {
+
+    private static final System.Logger LOG = System.getLogger(MessageSink.class.getName());
 
     private final boolean fifo;
     private final Executor executor;
@@ -54,7 +56,7 @@ final class MessageSink {
             }
         } else {
             for (Received message : messages) {
-                submit(() -> handling.apply(message).whenComplete((v, e) -> slots.release(1)), List.of(message));
+                submit(() -> handle(message).whenComplete((v, e) -> slots.release(1)), List.of(message));
             }
         }
     }
@@ -63,9 +65,20 @@ final class MessageSink {
     private void submit(Runnable work, List<Received> messages) {
         try {
             executor.execute(work);
-        } catch (RejectedExecutionException e) {
+        } catch (Throwable e) { // RejectedExecutionException while stopping, or anything else: nothing may be lost
             release.accept(messages);
             slots.release(messages.size());
+        }
+    }
+
+    /** The handling of one message; whatever it throws counts as "retry later" (it stays on the queue). */
+    private CompletionStage<InboundOutcome.Disposition> handle(Received message) {
+        try {
+            return handling.apply(message);
+        } catch (Throwable e) {
+            LOG.log(System.Logger.Level.ERROR, "Handling message " + message.messageId() + " failed unexpectedly; "
+                    + "it becomes visible again when its visibility timeout ends", e);
+            return CompletableFuture.completedFuture(InboundOutcome.Disposition.RETRY);
         }
     }
 
@@ -74,7 +87,7 @@ final class MessageSink {
         if (index >= group.size()) {
             return;
         }
-        handling.apply(group.get(index)).whenComplete((disposition, error) -> {
+        handle(group.get(index)).whenComplete((disposition, error) -> {
             slots.release(1);
             if (disposition != null && !disposition.staysOnQueue() && !stopping.getAsBoolean()) {
                 runGroup(group, index + 1);

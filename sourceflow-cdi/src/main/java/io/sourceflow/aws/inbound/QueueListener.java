@@ -121,7 +121,7 @@ final class QueueListener {
         CompletableFuture<InboundOutcome> processed;
         try {
             processed = processor.process(queueName, message).toCompletableFuture();
-        } catch (RuntimeException e) {
+        } catch (Throwable e) { // checked exceptions thrown sneakily included: the message is settled below, whatever
             processed = CompletableFuture.failedFuture(e);
         }
         return processed.handle((outcome, unexpected) -> {
@@ -133,6 +133,10 @@ final class QueueListener {
                     return InboundOutcome.Disposition.RETRY;
                 }
                 return settlement.settle(message, outcome);
+            } catch (Throwable e) {
+                LOG.log(System.Logger.Level.ERROR, "Settling message " + message.messageId() + " of " + queueName
+                        + " failed; it becomes visible again when its visibility timeout ends", e);
+                return InboundOutcome.Disposition.RETRY;
             } finally {
                 handlerEnded();
             }

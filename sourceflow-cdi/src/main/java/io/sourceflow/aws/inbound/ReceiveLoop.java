@@ -37,13 +37,10 @@ final class ReceiveLoop {
     private final int pollers;
     private final CountDownLatch pollerExited;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
-    private final Object pauseLock = new Object();
-    /** Guards {@link #receivesInProgress} (own lock: this object's monitor wakes idle pollers). */
-    private final Object receiveLock = new Object();
+    private final PauseGate gate;
     private volatile boolean running;
-    private volatile boolean paused;
     private volatile Instant lastPoll = Instant.now();
-    private int receivesInProgress;
+    /** Whether the last receive came back full; guarded by this object's monitor, which wakes idle extra pollers. */
     private boolean backlog;
 
     ReceiveLoop(String queueName, String queueUrl, SqsClient sqs, HandlerSlots slots, MessageSink sink,
@@ -61,6 +58,7 @@ final class ReceiveLoop {
         // down keeps every receive of a backlog full (7 pollers for 64 slots would leave one asking for 4)
         this.pollers = Math.min(8, Math.max(1, maxConcurrent / ServiceLimits.MAX_BATCH_ENTRIES));
         this.pollerExited = new CountDownLatch(pollers);
+        this.gate = new PauseGate(queueName);
     }
 
     void start() {
@@ -83,7 +81,7 @@ final class ReceiveLoop {
     }
 
     boolean isPaused() {
-        return paused;
+        return gate.isPaused();
     }
 
     /** Whether the pollers run (not stopped, none exited). */
@@ -93,14 +91,11 @@ final class ReceiveLoop {
 
     /** Stops receiving after the current receive. */
     void pause() {
-        paused = true;
+        gate.pause();
     }
 
     void resume() {
-        synchronized (pauseLock) {
-            paused = false;
-            pauseLock.notifyAll();
-        }
+        gate.resume();
     }
 
     /** No new receive starts; returns at once. */
@@ -123,27 +118,9 @@ final class ReceiveLoop {
         pollerExited.await(pollWait, TimeUnit.NANOSECONDS);
     }
 
-    /**
-     * Waits until a paused listener has no receive in progress: its last receive returned and its messages were handed
-     * to handlers, and no new receive starts until it is resumed.
-     *
-     * @return whether that happened before the deadline
-     * @throws IllegalStateException if the listener is not paused
-     */
+    /** See {@link PauseGate#awaitNoReceive}. */
     boolean awaitNoReceive(long deadlineNanos) throws InterruptedException {
-        synchronized (receiveLock) {
-            if (!paused) {
-                throw new IllegalStateException("The listener of queue " + queueName + " is not paused; pause it first");
-            }
-            while (receivesInProgress > 0) {
-                long left = deadlineNanos - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                TimeUnit.NANOSECONDS.timedWait(receiveLock, left);
-            }
-            return true;
-        }
+        return gate.awaitNoReceive(deadlineNanos);
     }
 
     /** @param extra whether this is an additional poller, which receives only while the queue has a backlog */
@@ -151,7 +128,7 @@ final class ReceiveLoop {
         int failures = 0;
         try {
             while (running) {
-                if (paused && !waitWhilePaused()) {
+                if (gate.isPaused() && !waitWhilePaused()) {
                     continue;
                 }
                 if (extra && !awaitBacklog()) {
@@ -161,12 +138,12 @@ final class ReceiveLoop {
                 if (free == 0) {
                     continue;
                 }
-                if (!beginReceive()) {
+                if (!gate.beginReceive(running)) {
                     slots.release(free);
                     continue;
                 }
                 List<Message> messages = List.of();
-                Exception failure = null;
+                Throwable failure = null;
                 try {
                     try {
                         messages = sqs.receiveMessage(r -> r.queueUrl(queueUrl)
@@ -179,7 +156,7 @@ final class ReceiveLoop {
                         lastPoll = Instant.now();
                     } catch (SdkException e) {
                         failure = e;
-                    } catch (RuntimeException e) {
+                    } catch (Throwable e) { // the poller never dies of a receive: it backs off and tries again
                         failure = e;
                         LOG.log(System.Logger.Level.ERROR, "Unexpected error receiving from queue " + queueName, e);
                     }
@@ -187,7 +164,7 @@ final class ReceiveLoop {
                         handOver(messages, free);
                     }
                 } finally {
-                    endReceive();
+                    gate.endReceive();
                 }
                 if (failure != null) {
                     slots.release(free);
@@ -215,24 +192,6 @@ final class ReceiveLoop {
             received.add(Received.of(message, receivedAt));
         }
         sink.accept(received);
-    }
-
-    /** Marks a receive as started, unless the listener is paused or stopping (checked under the same lock). */
-    private boolean beginReceive() {
-        synchronized (receiveLock) {
-            if (paused || !running) {
-                return false;
-            }
-            receivesInProgress++;
-            return true;
-        }
-    }
-
-    private void endReceive() {
-        synchronized (receiveLock) {
-            receivesInProgress--;
-            receiveLock.notifyAll();
-        }
     }
 
     /**
@@ -275,18 +234,13 @@ final class ReceiveLoop {
     }
 
     private boolean waitWhilePaused() {
-        synchronized (pauseLock) {
-            while (paused && running) {
-                lastPoll = Instant.now();
-                try {
-                    pauseLock.wait(1000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    running = false;
-                }
-            }
+        try {
+            return gate.waitWhilePaused(() -> running, now -> lastPoll = now);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+            return false;
         }
-        return running;
     }
 
     /** Takes free slots (see {@link HandlerSlots#acquire}); 0 when none came within a second, or the loop must stop. */
@@ -307,14 +261,14 @@ final class ReceiveLoop {
             lastPoll = Instant.now(); // busy, not stuck: the slots are in use
             return 0;
         }
-        if (!running || paused) {
+        if (!running || gate.isPaused()) {
             slots.release(taken);
             return 0;
         }
         return taken;
     }
 
-    private void backOff(int failures, Exception e) {
+    private void backOff(int failures, Throwable e) {
         lastPoll = Instant.now(); // a failed receive is progress too: liveness looks for a stuck poller, readiness for AWS
         long delay = Math.min(MAX_POLL_BACKOFF_MILLIS, 200L << Math.min(failures, 10));
         delay = delay / 2 + (long) (Math.random() * delay / 2);

@@ -1,7 +1,6 @@
 package io.sourceflow.aws.inbound;
 
 import io.sourceflow.aws.BatchEntries;
-import software.amazon.awssdk.core.exception.SdkException;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -103,6 +102,15 @@ final class VisibilityHeartbeat {
     }
 
     private void tick() {
+        try {
+            extendDue();
+        } catch (Throwable e) { // an exception would cancel the scheduled heartbeat for good
+            LOG.log(System.Logger.Level.WARNING, "The visibility heartbeat of queue " + queueName + " failed; "
+                    + "retrying at the next heartbeat", e);
+        }
+    }
+
+    private void extendDue() {
         synchronized (this) {
             if (leases.isEmpty() && ticker != null) {
                 ticker.cancel(false);
@@ -141,7 +149,7 @@ final class VisibilityHeartbeat {
             try {
                 visibility.changeBatch(batch, lease -> lease.receiptHandle, seconds,
                         lease -> lease.visibleAt = now + visibilityNanos, (lease, error) -> { });
-            } catch (SdkException e) {
+            } catch (RuntimeException e) { // SdkException, or a client already closed at shutdown
                 LOG.log(System.Logger.Level.WARNING, "Could not extend the visibility of " + batch.size() + " message(s) of queue "
                         + queueName + " (" + e.getMessage() + "); retrying at the next heartbeat");
             }

@@ -16,9 +16,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Collects the messages for one destination into batches of up to 10 (and the service's batch byte
- * limit): a batch leaves when it is full or when the first message in it has waited the linger time.
- * FIFO destinations have one batch in flight at a time, so per-group order holds across batches;
- * standard destinations allow several.
+ * limit): a batch leaves when it is full, when the first message in it has waited the linger time, or when a send to
+ * the same destination returns while messages wait (they have waited a round trip already). FIFO destinations have
+ * one batch in flight at a time, so per-group order holds across batches; standard destinations allow several.
  */
 final class OutboundBatcher {
 
@@ -106,7 +106,7 @@ final class OutboundBatcher {
     private void sendThenContinue(List<OutboundMessage> batch) {
         try {
             sender.send(batch);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) { // no message may wait forever: whatever the sender threw fails its batch
             batch.forEach(m -> m.accepted().completeExceptionally(e));
         } finally {
             synchronized (this) {

@@ -1,0 +1,148 @@
+package io.sourceflow.aws;
+
+import io.sourceflow.Command;
+import io.sourceflow.CommandBus;
+import io.sourceflow.Handles;
+import io.sourceflow.idempotency.InMemoryIdempotencyStore;
+import io.sourceflow.spi.Claim;
+import io.sourceflow.spi.IdempotencyStore;
+import io.sourceflow.testing.AwsClients;
+import io.sourceflow.testing.AwsTestConfig;
+import io.sourceflow.testing.CdiContainer;
+import io.sourceflow.testing.ElasticMqExtension;
+import io.sourceflow.testing.ElasticMqServer;
+import io.sourceflow.testing.RawMessages;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The listener never wedges: whatever a claim, a store transaction or its commit throws (checked exceptions thrown
+ * sneakily, as JTA's {@code RollbackException} is, included), the message is retried later and its slot, handler count
+ * and heartbeat are released. Driven end to end on ElasticMQ with one handler slot, so a leaked slot stops the queue.
+ */
+@ExtendWith(ElasticMqExtension.class)
+class ListenerRecoverabilityTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    public record Job(String key) implements Command {}
+
+    @Singleton
+    public static class Done {
+        final List<String> keys = new CopyOnWriteArrayList<>();
+    }
+
+    @ApplicationScoped
+    public static class JobHandler {
+        @Inject Done done;
+
+        void on(@Handles Job job) {
+            done.keys.add(job.key());
+        }
+    }
+
+    /**
+     * A store that joins transactions and whose first commit fails with a checked exception, thrown sneakily from
+     * {@code inTransaction} (after the work ran, as a failed JTA commit does).
+     */
+    @ApplicationScoped
+    public static class FailingCommitStore {
+        static final AtomicInteger COMMITS_TO_FAIL = new AtomicInteger();
+        private final InMemoryIdempotencyStore store = new InMemoryIdempotencyStore(1000);
+        private final ThreadLocal<List<Runnable>> pendingCompletes = ThreadLocal.withInitial(java.util.ArrayList::new);
+
+        @Produces
+        @ApplicationScoped
+        IdempotencyStore store() {
+            return new IdempotencyStore() {
+                @Override
+                public Claim claim(String consumer, String messageId, Duration lease) {
+                    return store.claim(consumer, messageId, lease);
+                }
+
+                @Override
+                public void complete(Claim claim, Duration ttl) {
+                    // joins the transaction: the mark is written only if it commits
+                    pendingCompletes.get().add(() -> store.complete(claim, ttl));
+                }
+
+                @Override
+                public void release(Claim claim) {
+                    store.release(claim);
+                }
+
+                @Override
+                public boolean renew(Claim claim, Duration lease) {
+                    return store.renew(claim, lease);
+                }
+
+                @Override
+                public boolean joinsTransactions() {
+                    return true;
+                }
+
+                @Override
+                public <T> T inTransaction(Supplier<T> work) {
+                    pendingCompletes.get().clear();
+                    try {
+                        T result = work.get();
+                        if (COMMITS_TO_FAIL.getAndDecrement() > 0) {
+                            throw Sneaky.<RuntimeException>sneak(new jakarta.transaction.RollbackException("commit failed: deferred constraint"));
+                        }
+                        pendingCompletes.get().forEach(Runnable::run);
+                        return result;
+                    } finally {
+                        pendingCompletes.remove();
+                    }
+                }
+            };
+        }
+    }
+
+    /** Throws a checked exception without declaring it, as an interceptor's proxy does. */
+    static final class Sneaky {
+        @SuppressWarnings("unchecked")
+        static <E extends Throwable> E sneak(Throwable t) throws E {
+            throw (E) t;
+        }
+    }
+
+    @Test
+    void aCheckedExceptionFromTheStoresCommitRetriesTheMessageAndFreesItsSlot(ElasticMqServer elasticMq) {
+        String queue = "wedge-" + AwsTestConfig.unique();
+        Map<String, String> config = AwsTestConfig.emulator(elasticMq.endpoint());
+        config.put("sourceflow.routes.commands." + Job.class.getSimpleName(), queue);
+        config.put("sourceflow.aws.max-concurrent-messages", "1");
+        config.put("sourceflow.aws.visibility-timeout", "3s");
+        config.put("sourceflow.aws.retry.initial-delay", "1s");
+        FailingCommitStore.COMMITS_TO_FAIL.set(1);
+        try (SqsClient sqs = AwsClients.of(elasticMq).sqs();
+             CdiContainer app = CdiContainer.start(config, JobHandler.class, Done.class, FailingCommitStore.class)) {
+            CommandBus bus = app.select(CommandBus.class);
+            bus.send(new Job("first"));
+            bus.send(new Job("second"));
+            Done done = app.select(Done.class);
+            String url = sqs.getQueueUrl(r -> r.queueName(queue)).queueUrl();
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(done.keys).contains("second");
+                assertThat(done.keys).as("the message whose commit failed ran again").hasSize(3);
+                assertThat(RawMessages.approximateCount(sqs, url)).isZero();
+            });
+        }
+    }
+}
