@@ -137,7 +137,8 @@ public final class SourceFlowConfigReader {
         if (encryption.enabled() && encryption.kmsKeyId().isEmpty()) {
             problems.add(KMS_KEY_ID + ": required when " + ENCRYPTION_ENABLED + "=true (a key id, ARN or alias/name)");
         }
-        Duration waitTime = duration(WAIT_TIME, Duration.ofSeconds(20), Duration.ZERO, Duration.ofSeconds(20));
+        // at least a second: SQS counts whole seconds, and 0 would make an idle queue cost hundreds of receives a second
+        Duration waitTime = duration(WAIT_TIME, Duration.ofSeconds(20), Duration.ofSeconds(1), Duration.ofSeconds(20));
         Duration retention = duration(RETENTION, Duration.ofDays(14), Duration.ofMinutes(1), Duration.ofDays(14));
         AwsSettings aws = new AwsSettings(
                 string(REGION), uri(ENDPOINT),

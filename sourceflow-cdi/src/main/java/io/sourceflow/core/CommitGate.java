@@ -1,5 +1,6 @@
 package io.sourceflow.core;
 
+import io.sourceflow.SourceFlowException;
 import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
@@ -40,32 +41,71 @@ final class CommitGate {
      */
     CompletableFuture<Void> sendOrDefer(OutboundTransport.Prepared prepared, String what) {
         Optional<Object> found = registry();
-        if (found.isEmpty() || !JtaAccess.isActive(found.get())) {
+        if (found.isEmpty()) {
             return prepared.send().toCompletableFuture();
         }
-        JtaAccess.afterCompletion(found.get(), committed -> {
-            if (!committed) {
-                LOG.log(System.Logger.Level.DEBUG, () -> what + " was not sent: its transaction rolled back");
-                prepared.discard();
-                return;
+        switch (JtaAccess.phase(found.get())) {
+            case NONE -> {
+                return prepared.send().toCompletableFuture();
             }
-            prepared.send().whenComplete((v, failure) -> {
-                if (failure != null) {
-                    LOG.log(System.Logger.Level.ERROR, what + " was committed with its transaction but could not be sent; "
-                            + "resend it (the transaction's changes are in place)", failure);
+            case DOOMED -> {
+                // marked rollback-only or rolling back: it will never commit, so neither may its messages leave
+                LOG.log(System.Logger.Level.DEBUG, () -> what + " was not sent: its transaction is rolling back");
+                prepared.discard();
+                return CompletableFuture.completedFuture(null);
+            }
+            default -> {
+                // in a transaction that may still commit: enlisted below
+            }
+        }
+        try {
+            JtaAccess.afterCompletion(found.get(), committed -> {
+                if (!committed) {
+                    LOG.log(System.Logger.Level.DEBUG, () -> what + " was not sent: its transaction rolled back");
+                    prepared.discard();
+                    return;
                 }
+                prepared.send().whenComplete((v, failure) -> {
+                    if (failure != null) {
+                        LOG.log(System.Logger.Level.ERROR, what + " was committed with its transaction but could not be sent; "
+                                + "resend it (the transaction's changes are in place)", failure);
+                    }
+                });
             });
-        });
+        } catch (RuntimeException e) {
+            // the transaction is completing (prepared, committing): too late to wait for its outcome, too early to send
+            prepared.discard();
+            return CompletableFuture.failedFuture(new SourceFlowException(what + " cannot be sent from a transaction that "
+                    + "is already completing (" + e.getMessage() + "); send it before the commit begins, or after it", e));
+        }
         return CompletableFuture.completedFuture(null);
     }
 
+    /**
+     * The registry: from CDI, else from JNDI. A miss is remembered only when it came from {@link #resolveAtStartup}: a
+     * send on a thread without {@code java:comp} (an SDK callback, say) before that must not turn the gate off for the
+     * deployment's life.
+     */
     private Optional<Object> registry() {
         Optional<Object> current = resolved;
-        if (current == null) {
-            current = registry.get().or(CommitGate::lookup);
-            resolved = current;
+        if (current != null) {
+            return current;
         }
-        return current;
+        Optional<Object> found = registry.get().or(CommitGate::lookup);
+        if (found.isPresent()) {
+            resolved = found;
+        }
+        return found;
+    }
+
+    /**
+     * Resolves the registry for good, on a container thread at application start (where {@code java:comp} is
+     * available): what is not found there does not exist in this deployment.
+     */
+    void resolveAtStartup() {
+        if (resolved == null) {
+            resolved = registry.get().or(CommitGate::lookup);
+        }
     }
 
     private static Optional<Object> lookup() {
@@ -79,6 +119,9 @@ final class CommitGate {
             return Optional.empty();
         }
     }
+
+    /** Where a send's transaction is. */
+    private enum Phase { NONE, DOOMED, OPEN }
 
     /** The only place that touches JTA types, so the library loads without the JTA API. */
     private static final class JtaAccess {
@@ -96,8 +139,13 @@ final class CommitGate {
             return candidate instanceof TransactionSynchronizationRegistry;
         }
 
-        static boolean isActive(Object registry) {
-            return ((TransactionSynchronizationRegistry) registry).getTransactionStatus() == Status.STATUS_ACTIVE;
+        /** Where the calling thread's transaction is: none (or already completed), doomed, or still able to commit. */
+        static Phase phase(Object registry) {
+            return switch (((TransactionSynchronizationRegistry) registry).getTransactionStatus()) {
+                case Status.STATUS_NO_TRANSACTION, Status.STATUS_COMMITTED, Status.STATUS_ROLLEDBACK, Status.STATUS_UNKNOWN -> Phase.NONE;
+                case Status.STATUS_MARKED_ROLLBACK, Status.STATUS_ROLLING_BACK -> Phase.DOOMED;
+                default -> Phase.OPEN;
+            };
         }
 
         static void afterCompletion(Object registry, java.util.function.Consumer<Boolean> then) {

@@ -1,6 +1,10 @@
 package io.sourceflow.core;
 
 import io.sourceflow.SourceFlowException;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -37,6 +41,11 @@ public final class OutboundRouter {
         } catch (ClassNotFoundException | LinkageError e) {
             return java.util.Optional.empty();
         }
+    }
+
+    /** Finds the transaction registry on a container thread, before any send needs it. */
+    void onStart(@Observes @Priority(jakarta.interceptor.Interceptor.Priority.PLATFORM_BEFORE) @Initialized(ApplicationScoped.class) Object ignored) {
+        commitGate.resolveAtStartup();
     }
 
     /** Describes the message's type, checking the message is not null. */

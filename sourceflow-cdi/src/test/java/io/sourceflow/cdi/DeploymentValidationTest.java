@@ -173,6 +173,15 @@ class DeploymentValidationTest {
                 "sourceflow.aws.provisioning='sometimes'", "sourceflow.aws.encryption.kms-key-id: required");
     }
 
+    /** Issue 13, item 3: a wait time under a second made an idle queue cost hundreds of receives a second. */
+    @Test
+    void aWaitTimeUnderOneSecondIsRejectedBecauseItWouldBusyPoll() {
+        assertDeploymentFails(Map.of("sourceflow.aws.wait-time", "0s"), ShippedHandler.class,
+                "sourceflow.aws.wait-time='0s': must be between 1s and 20s");
+        assertDeploymentFails(Map.of("sourceflow.aws.wait-time", "500ms"), ShippedHandler.class,
+                "sourceflow.aws.wait-time='500ms': must be between 1s and 20s");
+    }
+
     @Test
     void validDeploymentsStart() {
         try (CdiContainer container = CdiContainer.start(Map.of("sourceflow.aws.command-routing.enabled", "false",

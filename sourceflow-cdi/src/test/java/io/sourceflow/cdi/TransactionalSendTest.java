@@ -90,6 +90,28 @@ class TransactionalSendTest {
         }
     }
 
+    /** Issue 13, item 10: the gate deferred only in STATUS_ACTIVE, so this send went out at once and survived. */
+    @Test
+    void aSendInsideATransactionMarkedRollbackOnlyIsDroppedWithIt(ElasticMqServer elasticMq) throws Exception {
+        String queue = "ship-" + AwsTestConfig.unique();
+        try (CdiContainer service = deploy(elasticMq, queue); SqsClient sqs = AwsClients.of(elasticMq).sqs()) {
+            CommandBus bus = service.select(CommandBus.class);
+            bus.send(new Ship("warm-up", ""));
+            assertThat(messagesOn(sqs, queue)).isEqualTo(1);
+
+            TransactionManager.transactionManager().begin();
+            TransactionManager.transactionManager().setRollbackOnly();
+            bus.send(new Ship("o-5", "doomed"));
+            TransactionManager.transactionManager().rollback();
+
+            bus.send(new Ship("marker", ""));
+            String url = sqs.getQueueUrl(r -> r.queueName(queue)).queueUrl();
+            var bodies = sqs.receiveMessage(r -> r.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1)).messages()
+                    .stream().map(software.amazon.awssdk.services.sqs.model.Message::body).toList();
+            assertThat(bodies).hasSize(1).allMatch(body -> body.contains("marker"));
+        }
+    }
+
     @Test
     void aMessageThatCanNeverBeSentFailsInsideTheTransaction(ElasticMqServer elasticMq) throws Exception {
         String queue = "ship-" + AwsTestConfig.unique();
