@@ -13,6 +13,7 @@ import io.sourceflow.core.MessageKind;
 import io.sourceflow.core.Route;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -151,6 +152,28 @@ public record TransportPlan(Set<String> sendQueues, Set<String> listenQueues, Se
             result.addAll(letThrough);
         }
         return List.copyOf(result);
+    }
+
+    /**
+     * The logical types a polled queue accepts, from the handled types: on an event queue the event types its
+     * subscriptions let through; on a command queue the command types routed to it. Anything else arriving there was
+     * not routed here and must not run a handler.
+     */
+    public Set<String> acceptedTypes(String queueName, Collection<MessageDescriptor> handled) {
+        Map<String, SortedSet<String>> byTopic = eventQueues.get(queueName);
+        Set<String> accepted = new TreeSet<>();
+        if (byTopic != null) {
+            byTopic.values().forEach(accepted::addAll);
+            return Set.copyOf(accepted);
+        }
+        String queue = ShortNames.of(queueName);
+        for (MessageDescriptor descriptor : handled) {
+            if (descriptor.kind() == MessageKind.COMMAND && descriptor.route()
+                    .filter(route -> ShortNames.of(route.destination()).equals(queue)).isPresent()) {
+                accepted.add(descriptor.logicalName());
+            }
+        }
+        return Set.copyOf(accepted);
     }
 
     static QueueSpec queueSpec(String name, AwsSettings aws) {

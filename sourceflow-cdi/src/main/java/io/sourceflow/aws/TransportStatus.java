@@ -70,9 +70,13 @@ public final class TransportStatus {
      * @param paused whether it is paused ({@link ListenerControl})
      * @param lastPoll when its poller last made progress: a receive completed or failed, or it waited while
      *                 paused or while every handler slot was busy
-     * @param inFlight messages whose handlers run now
+     * @param inFlight handler slots in use: messages received and not yet settled (and a receive waiting for messages)
+     * @param handlerSlots the queue's handler slots ({@code max-concurrent-messages})
+     * @param handlersPastTimeout handlers still running past {@code sourceflow.aws.handler-timeout} (their messages
+     *                            were given up for redelivery; each still holds its slot)
      */
-    public record Poller(String queue, boolean alive, boolean paused, Instant lastPoll, int inFlight) {
+    public record Poller(String queue, boolean alive, boolean paused, Instant lastPoll, int inFlight, int handlerSlots,
+                         int handlersPastTimeout) {
     }
 
     private final AwsStartup runtime;

@@ -26,6 +26,7 @@ import java.util.Optional;
  * @param retryInitialDelay visibility delay after a handler's first failure (doubles with each receive)
  * @param retryMaxDelay the largest retry delay
  * @param maxVisibilityExtension how long, in total, the heartbeat extends a running handler's message
+ * @param handlerTimeout how long a handler may run before its message is given up (redelivered) and it is interrupted
  * @param encryption KMS envelope encryption
  */
 public record AwsSettings(Optional<String> region, Optional<URI> endpoint,
@@ -35,5 +36,5 @@ public record AwsSettings(Optional<String> region, Optional<URI> endpoint,
                           Duration visibilityTimeout, Duration waitTime, int maxConcurrentMessages,
                           Duration messageRetention, Duration batchLinger, Duration shutdownTimeout,
                           String executor, Duration retryInitialDelay, Duration retryMaxDelay,
-                          Duration maxVisibilityExtension, EncryptionSettings encryption) {
+                          Duration maxVisibilityExtension, Duration handlerTimeout, EncryptionSettings encryption) {
 }

@@ -49,7 +49,9 @@ public final class SourceFlowConfigReader {
     static final String RETRY_INITIAL = "sourceflow.aws.retry.initial-delay";
     static final String RETRY_MAX = "sourceflow.aws.retry.max-delay";
     static final String MAX_EXTENSION = "sourceflow.aws.max-visibility-extension";
+    static final String HANDLER_TIMEOUT = "sourceflow.aws.handler-timeout";
     static final String ENCRYPTION_ENABLED = "sourceflow.aws.encryption.enabled";
+    static final String ENCRYPTION_REQUIRED = "sourceflow.aws.encryption.required";
     static final String KMS_KEY_ID = "sourceflow.aws.encryption.kms-key-id";
     static final String DATA_KEY_MAX_AGE = "sourceflow.aws.encryption.data-key-max-age";
     static final String DATA_KEY_MAX_MESSAGES = "sourceflow.aws.encryption.data-key-max-messages";
@@ -67,7 +69,7 @@ public final class SourceFlowConfigReader {
     public static final Set<String> KNOWN_KEYS = Set.of(SERVICE_NAME, LISTEN_QUEUES, SUBSCRIBE_TOPICS, REGION,
             ENDPOINT, COMMAND_ROUTING, EVENT_ROUTING, COMMAND_LISTENER, EVENT_LISTENER, PROVISIONING,
             MAX_RECEIVE_COUNT, VISIBILITY_TIMEOUT, WAIT_TIME, MAX_CONCURRENT, RETENTION, BATCH_LINGER,
-            SHUTDOWN_TIMEOUT, EXECUTOR, RETRY_INITIAL, RETRY_MAX, MAX_EXTENSION, ENCRYPTION_ENABLED, KMS_KEY_ID,
+            SHUTDOWN_TIMEOUT, EXECUTOR, RETRY_INITIAL, RETRY_MAX, MAX_EXTENSION, HANDLER_TIMEOUT, ENCRYPTION_ENABLED, ENCRYPTION_REQUIRED, KMS_KEY_ID,
             DATA_KEY_MAX_AGE, DATA_KEY_MAX_MESSAGES, IDEMPOTENCY_TTL, IDEMPOTENCY_MAX_ENTRIES, IDEMPOTENCY_STORE,
             HEALTH_CACHE_TTL, HEALTH_TIMEOUT, HEALTH_MAX_POLL_AGE, QUEUE_DEPTH_INTERVAL);
 
@@ -130,10 +132,19 @@ public final class SourceFlowConfigReader {
             problems.add(RETRY_MAX + "=" + retryMax + " is below " + RETRY_INITIAL + "=" + retryInitial + "; the maximum must be at least the initial delay");
         }
         Duration maxExtension = duration(MAX_EXTENSION, Duration.ofHours(1), Duration.ZERO, Duration.ofHours(11));
+        // past it a handler's message is no longer kept invisible: it cannot be longer than the heartbeat keeps it so
+        Duration handlerTimeout = duration(HANDLER_TIMEOUT, min(Duration.ofMinutes(15), maxExtension.plus(visibility)),
+                Duration.ofSeconds(1), Duration.ofHours(11));
+        if (string(HANDLER_TIMEOUT).isPresent() && handlerTimeout.compareTo(maxExtension.plus(visibility)) > 0) {
+            problems.add(HANDLER_TIMEOUT + "=" + describe(handlerTimeout) + " is longer than a handler's message stays "
+                    + "invisible (" + VISIBILITY_TIMEOUT + " + " + MAX_EXTENSION + " = " + describe(maxExtension.plus(visibility))
+                    + "); lower it, or raise " + MAX_EXTENSION);
+        }
         EncryptionSettings encryption = new EncryptionSettings(
                 bool(ENCRYPTION_ENABLED, false), string(KMS_KEY_ID),
                 duration(DATA_KEY_MAX_AGE, Duration.ofMinutes(5), Duration.ZERO, Duration.ofDays(1)),
-                integer(DATA_KEY_MAX_MESSAGES, 10_000, 1, Integer.MAX_VALUE));
+                integer(DATA_KEY_MAX_MESSAGES, 10_000, 1, Integer.MAX_VALUE),
+                bool(ENCRYPTION_REQUIRED, false));
         if (encryption.enabled() && encryption.kmsKeyId().isEmpty()) {
             problems.add(KMS_KEY_ID + ": required when " + ENCRYPTION_ENABLED + "=true (a key id, ARN or alias/name)");
         }
@@ -153,7 +164,7 @@ public final class SourceFlowConfigReader {
                 duration(BATCH_LINGER, Duration.ofMillis(5), Duration.ZERO, Duration.ofSeconds(1)),
                 duration(SHUTDOWN_TIMEOUT, Duration.ofSeconds(30), Duration.ZERO, Duration.ofHours(1)),
                 string(EXECUTOR).orElse("java:comp/DefaultManagedExecutorService"),
-                retryInitial, retryMax, maxExtension,
+                retryInitial, retryMax, maxExtension, handlerTimeout,
                 encryption);
         Duration ttl = duration(IDEMPOTENCY_TTL, Duration.ofDays(14), Duration.ofMinutes(1), Duration.ofDays(365));
         IdempotencySettings idempotency = new IdempotencySettings(ttl, (int) integer(IDEMPOTENCY_MAX_ENTRIES, 100_000, 100, 100_000_000),
@@ -269,6 +280,10 @@ public final class SourceFlowConfigReader {
             return defaultValue;
         }
         return parsed.get();
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private static String describe(Duration d) {

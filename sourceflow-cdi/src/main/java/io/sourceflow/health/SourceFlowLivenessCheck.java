@@ -57,6 +57,9 @@ public final class SourceFlowLivenessCheck implements HealthCheck {
             queues.add(queue);
             if (!poller.alive()) {
                 down.add(queue + ": its poller is not running (see the log for why it stopped)");
+            } else if (poller.handlersPastTimeout() >= poller.handlerSlots()) {
+                down.add(queue + ": all " + poller.handlerSlots() + " handler slots are held by handlers running past "
+                        + "sourceflow.aws.handler-timeout (see the log for their messages); the queue makes no progress");
             } else if (poller.paused()) {
                 paused.add(queue);
             } else {

@@ -8,6 +8,9 @@ import java.util.function.Supplier;
  */
 public interface InboundObservation {
 
+    /** The type attribute of a message whose type is not on the deployment's allow-list (or could not be read). */
+    String UNKNOWN_TYPE = "_unknown";
+
     /** What became of the message. */
     enum Result {
         /** Handled and deleted. */

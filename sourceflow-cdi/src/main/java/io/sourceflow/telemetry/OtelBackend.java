@@ -60,7 +60,7 @@ final class OtelBackend implements Backend {
 
     static final String SQS = "aws_sqs";
     static final String SNS = "aws.sns";
-    static final String UNKNOWN_TYPE = "_unknown";
+    static final String UNKNOWN_TYPE = InboundObservation.UNKNOWN_TYPE;
 
     private static final List<Double> SECONDS_BUCKETS = List.of(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5,
             0.75, 1.0, 2.5, 5.0, 7.5, 10.0, 30.0, 60.0);

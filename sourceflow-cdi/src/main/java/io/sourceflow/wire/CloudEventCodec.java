@@ -13,6 +13,7 @@ import jakarta.json.bind.config.BinaryDataStrategy;
 import jakarta.json.bind.config.PropertyOrderStrategy;
 import jakarta.json.stream.JsonLocation;
 import jakarta.json.stream.JsonParsingException;
+
 import java.lang.reflect.Modifier;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -40,6 +41,8 @@ public final class CloudEventCodec {
     public static final String WIRE_VERSION = "1";
 
     private static final System.Logger LOG = System.getLogger(CloudEventCodec.class.getName());
+    /** The longest {@code id} accepted (the idempotency stores key records by it). */
+    public static final int MAX_ID_LENGTH = 128;
 
     private final Jsonb jsonb;
     private final StrictJson strictJson = new StrictJson();
@@ -155,6 +158,11 @@ public final class CloudEventCodec {
                     + "\"; the message was written by a newer or foreign producer: upgrade this consumer");
         }
         String id = requiredString(json, "id", Reason.MISSING_ID);
+        if (id.length() > MAX_ID_LENGTH || !WireText.isPrintable(id)) {
+            // ids key idempotency records (128 characters in the JPA store) and appear in logs: checked here, once
+            throw new UndecodableMessageException(Reason.MALFORMED_JSON, "id must be at most " + MAX_ID_LENGTH
+                    + " characters without control characters (was " + id.length() + " characters)");
+        }
         String type = requiredString(json, "type", Reason.MISSING_TYPE);
         String source = optionalString(json, "source");
         if (source == null || source.isBlank()) {

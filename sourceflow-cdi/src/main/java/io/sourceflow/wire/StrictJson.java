@@ -7,6 +7,7 @@ import jakarta.json.JsonValue;
 import jakarta.json.spi.JsonProvider;
 import jakarta.json.stream.JsonParser;
 import jakarta.json.stream.JsonParserFactory;
+
 import java.io.StringReader;
 import java.util.HashSet;
 import java.util.Map;
@@ -60,6 +61,12 @@ final class StrictJson {
             return value;
         } catch (IllegalStateException | java.util.NoSuchElementException e) {
             throw new JsonException("not a JSON value (" + e.getClass().getSimpleName() + ")");
+        } catch (JsonException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // the parser's limits (nesting depth, say) surface as plain runtime exceptions: poison, not a passing fault
+            throw new JsonException("cannot be parsed (" + e.getClass().getSimpleName()
+                    + "): nested too deeply, or beyond the parser's limits");
         }
     }
 
@@ -123,6 +130,12 @@ final class StrictJson {
             return new WithMemberText(object.build(), memberText);
         } catch (IllegalStateException | java.util.NoSuchElementException e) {
             throw new JsonException("not a JSON value (" + e.getClass().getSimpleName() + ")");
+        } catch (JsonException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // the parser's limits (nesting depth, say) surface as plain runtime exceptions: poison, not a passing fault
+            throw new JsonException("cannot be parsed (" + e.getClass().getSimpleName()
+                    + "): nested too deeply, or beyond the parser's limits");
         }
     }
 

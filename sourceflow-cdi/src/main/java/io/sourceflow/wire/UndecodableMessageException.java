@@ -31,7 +31,14 @@ public final class UndecodableMessageException extends Exception {
         /** {@code data} does not map onto the Java type registered for the logical type. */
         SCHEMA_MISMATCH,
         /** The body is an SNS JSON envelope but not a {@code Notification} with a string {@code Message}. */
-        NOT_AN_SNS_NOTIFICATION
+        NOT_AN_SNS_NOTIFICATION,
+        /**
+         * {@code type} is handled by this deployment, but not routed to the queue it arrived on: a command type
+         * goes to its own queue, an event type to the event queues whose subscriptions let it through.
+         */
+        NOT_ROUTED_HERE,
+        /** The data is plaintext, and {@code sourceflow.aws.encryption.required=true}. */
+        NOT_ENCRYPTED
     }
 
     private final Reason reason;

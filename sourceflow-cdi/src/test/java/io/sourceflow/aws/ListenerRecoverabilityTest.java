@@ -2,6 +2,7 @@ package io.sourceflow.aws;
 
 import io.sourceflow.Command;
 import io.sourceflow.CommandBus;
+import io.sourceflow.EntityKey;
 import io.sourceflow.Handles;
 import io.sourceflow.idempotency.InMemoryIdempotencyStore;
 import io.sourceflow.spi.Claim;
@@ -24,6 +25,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -119,6 +122,77 @@ class ListenerRecoverabilityTest {
         @SuppressWarnings("unchecked")
         static <E extends Throwable> E sneak(Throwable t) throws E {
             throw (E) t;
+        }
+    }
+
+    public record Step(@EntityKey String group, int n) implements Command {}
+
+    @Singleton
+    public static class StepGate {
+        final CountDownLatch release = new CountDownLatch(1);
+        /** Never opened: the later steps take a while, as real work does, while the test's other consumer polls. */
+        final CountDownLatch never = new CountDownLatch(1);
+        final List<Integer> ran = new CopyOnWriteArrayList<>();
+    }
+
+    @ApplicationScoped
+    public static class StepHandler {
+        @Inject StepGate gate;
+
+        void on(@Handles Step step) throws InterruptedException {
+            gate.ran.add(step.n());
+            if (step.n() == 1) {
+                gate.release.await(2, TimeUnit.MINUTES);
+            } else {
+                gate.never.await(1500, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    /**
+     * Issue 13, item 4: messages 2 and 3 of a FIFO group, received with message 1, waited locally while 1 ran, without a
+     * heartbeat; their visibility ran out, and once 1 was deleted another consumer received them too.
+     */
+    @Test
+    void fifoMessagesWaitingBehindTheirGroupsHeadStayInvisibleUntilTheirTurn(ElasticMqServer elasticMq) throws Exception {
+        String queue = "steps-" + AwsTestConfig.unique() + ".fifo";
+        Map<String, String> config = AwsTestConfig.emulator(elasticMq.endpoint());
+        config.put("sourceflow.routes.commands.Step", queue);
+        config.put("sourceflow.aws.visibility-timeout", "2s");
+        config.put("sourceflow.aws.max-concurrent-messages", "10"); // one receive takes all three
+        try (SqsClient sqs = AwsClients.of(elasticMq).sqs()) {
+            Map<String, String> sendOnly = new java.util.HashMap<>(config);
+            sendOnly.put("sourceflow.aws.command-listener.enabled", "false");
+            try (CdiContainer sender = CdiContainer.start(sendOnly, StepHandler.class, StepGate.class)) {
+                CommandBus bus = sender.select(CommandBus.class);
+                for (int n = 1; n <= 3; n++) {
+                    bus.send(new Step("g", n));
+                }
+            }
+            String url = sqs.getQueueUrl(r -> r.queueName(queue)).queueUrl();
+            try (CdiContainer app = CdiContainer.start(config, StepHandler.class, StepGate.class)) {
+                StepGate gate = app.select(StepGate.class);
+                await().atMost(WAIT).until(() -> gate.ran.contains(1));
+                // messages 2 and 3 came with 1 and wait for it; this listener receives nothing more, so the test's own
+                // consumer is the only other one: it polls while message 1 runs for three visibility timeouts, and after
+                ListenerControl listeners = app.select(ListenerControl.class);
+                listeners.pause(queue);
+                assertThat(listeners.awaitPaused(queue, WAIT)).isTrue();
+                List<String> stolen = new CopyOnWriteArrayList<>();
+                long releaseAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(6);
+                while (System.nanoTime() < releaseAt) {
+                    sqs.receiveMessage(r -> r.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1).visibilityTimeout(60))
+                            .messages().forEach(m -> stolen.add(m.body()));
+                }
+                gate.release.countDown();
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (System.nanoTime() < until && !(gate.ran.size() >= 3 && RawMessages.approximateCount(sqs, url) == 0)) {
+                    sqs.receiveMessage(r -> r.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1).visibilityTimeout(60))
+                            .messages().forEach(m -> stolen.add(m.body()));
+                }
+                assertThat(stolen).as("no other consumer got a message of the group while this one held it").isEmpty();
+                assertThat(gate.ran).containsExactly(1, 2, 3);
+            }
         }
     }
 

@@ -142,8 +142,8 @@ public final class IdempotencyGuard {
         }
         ClaimRenewal renewal;
         try {
-            renewal = new ClaimRenewal(store, claim, lease, maxRenewNanos, Clock.systemUTC(),
-                    executors.get().scheduler(), executors.get().executor());
+            SourceFlowExecutors threads = executors.get();
+            renewal = new ClaimRenewal(store, claim, lease, maxRenewNanos, Clock.systemUTC(), threads.scheduler(), threads.executor());
         } catch (Throwable e) { // the timer refuses while the application stops: give the claim back at once
             release(claim);
             return CompletableFuture.completedFuture(InboundOutcome.retry(messageId, e));

@@ -8,6 +8,7 @@ import io.sourceflow.aws.kms.DecryptionFailedException;
 import io.sourceflow.aws.kms.EncryptionContext;
 import io.sourceflow.aws.kms.KmsUnavailableException;
 import io.sourceflow.aws.kms.MessageEncryptor;
+import io.sourceflow.config.SourceFlowConfig;
 import io.sourceflow.core.Completions;
 import io.sourceflow.core.HandlerDispatcher;
 import io.sourceflow.core.HandlerInvoker;
@@ -20,14 +21,18 @@ import io.sourceflow.telemetry.SourceFlowTelemetry;
 import io.sourceflow.wire.CloudEvent;
 import io.sourceflow.wire.SnsEnvelope;
 import io.sourceflow.wire.UndecodableMessageException;
+import io.sourceflow.wire.WireText;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Turns one received SQS message into a handler call: unwraps an SNS envelope, decodes the CloudEvent,
@@ -54,10 +59,13 @@ public final class InboundProcessor {
     private final SensitiveDataMasker masker = new SensitiveDataMasker();
     private final SnsEnvelope envelope = new SnsEnvelope();
     private final TransportPlan plan;
+    private final boolean encryptionRequired;
+    /** Polled queue to the logical types routed to it (computed at the queue's first message). */
+    private final Map<String, Set<String>> acceptedTypes = new ConcurrentHashMap<>();
 
     @Inject
     InboundProcessor(HandlerRegistry registry, MessageSerializer serializer, HandlerDispatcher dispatcher,
-                     DataEncryption encryption, TransportPlan plan, SourceFlowTelemetry telemetry,
+                     DataEncryption encryption, TransportPlan plan, SourceFlowConfig config, SourceFlowTelemetry telemetry,
                      IdempotencyGuard idempotency) {
         this.telemetry = telemetry;
         this.registry = registry;
@@ -66,6 +74,7 @@ public final class InboundProcessor {
         this.encryption = encryption;
         this.idempotency = idempotency;
         this.plan = plan;
+        this.encryptionRequired = config.aws().encryption().required();
     }
 
     /** Processes one message from a queue; the stage never fails, it carries the outcome. */
@@ -90,14 +99,26 @@ public final class InboundProcessor {
         try {
             event = serializer.read(envelope.unwrap(message.message().body()).body());
             messageId = event.id();
-            observation.decoded(event.type(), event.id(), event.traceparent(), event.tracestate());
             String type = event.type();
-            descriptor = registry.byLogicalName(type).orElseThrow(() -> new UndecodableMessageException(
-                    UndecodableMessageException.Reason.UNKNOWN_TYPE, "logical type '" + type
-                    + "' is not handled by this deployment (queue " + queueName + ")"));
+            descriptor = registry.byLogicalName(type).orElse(null);
+            // only allow-listed names become metric and span attributes: the wire could carry any number of others
+            observation.decoded(descriptor == null ? InboundObservation.UNKNOWN_TYPE : type, event.id(), event.traceparent(), event.tracestate());
+            if (descriptor == null) {
+                throw new UndecodableMessageException(UndecodableMessageException.Reason.UNKNOWN_TYPE, "logical type '"
+                        + WireText.escape(type) + "' is not handled by this deployment (queue " + queueName + ")");
+            }
+            if (!acceptedTypes.computeIfAbsent(queueName, q -> plan.acceptedTypes(q, registry.handledTypes())).contains(type)) {
+                throw new UndecodableMessageException(UndecodableMessageException.Reason.NOT_ROUTED_HERE, "logical type '"
+                        + type + "' is not routed to queue " + queueName + descriptor.route().map(route -> " (its route is "
+                        + route.destination() + ")").orElse("") + "; only the types routed to a queue run handlers from it");
+            }
             String dataJson = event.dataJson();
             if (MessageEncryptor.ENCRYPTED_DATA_CONTENT_TYPE.equals(event.dataContentType())) {
                 dataJson = decrypt(queueName, event, descriptor);
+            } else if (encryptionRequired) {
+                throw new UndecodableMessageException(UndecodableMessageException.Reason.NOT_ENCRYPTED, "the data of "
+                        + type + " is not encrypted (datacontenttype " + WireText.escape(String.valueOf(event.dataContentType()))
+                        + ") and sourceflow.aws.encryption.required=true");
             }
             data = serializer.data(dataJson, descriptor.type());
         } catch (UndecodableMessageException e) {

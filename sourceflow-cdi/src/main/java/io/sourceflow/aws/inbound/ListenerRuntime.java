@@ -5,9 +5,11 @@ import io.sourceflow.aws.AwsStartup;
 import io.sourceflow.aws.Destinations;
 import io.sourceflow.aws.Listeners;
 import io.sourceflow.aws.SourceFlowExecutors;
+import io.sourceflow.aws.StopOrder;
 import io.sourceflow.aws.TransportStatus;
 import io.sourceflow.config.SourceFlowConfig;
 import io.sourceflow.telemetry.SourceFlowTelemetry;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.BeforeDestroyed;
 import jakarta.enterprise.context.Initialized;
@@ -70,7 +72,7 @@ public final class ListenerRuntime implements Listeners {
         }
     }
 
-    synchronized void onStop(@Observes @BeforeDestroyed(ApplicationScoped.class) Object ignored) {
+    synchronized void onStop(@Observes @Priority(StopOrder.LISTENERS) @BeforeDestroyed(ApplicationScoped.class) Object ignored) {
         if (stopped) {
             return;
         }

@@ -26,26 +26,34 @@ final class MessageSink {
     private final HandlerSlots slots;
     private final Function<Received, CompletionStage<InboundOutcome.Disposition>> handling;
     private final Consumer<List<Received>> release;
+    private final Consumer<List<Received>> protect;
     private final BooleanSupplier stopping;
 
     /**
      * @param handling processes and settles one message; its stage never fails
      * @param release  makes messages that will not be handled now visible again
+     * @param protect  starts keeping just-received messages invisible (the heartbeat), before any waits for its turn
      * @param stopping whether the listener is stopping (a group then starts no further message)
      */
     MessageSink(boolean fifo, Executor executor, HandlerSlots slots,
                 Function<Received, CompletionStage<InboundOutcome.Disposition>> handling,
-                Consumer<List<Received>> release, BooleanSupplier stopping) {
+                Consumer<List<Received>> release, Consumer<List<Received>> protect, BooleanSupplier stopping) {
         this.fifo = fifo;
         this.executor = executor;
         this.slots = slots;
         this.handling = handling;
         this.release = release;
+        this.protect = protect;
         this.stopping = stopping;
     }
 
     /** Takes the messages of one receive; each holds one slot until it is done. */
     void accept(List<Received> messages) {
+        try {
+            protect.accept(messages);
+        } catch (Throwable e) { // no heartbeat (stopping): the messages are still handled, within their visibility
+            LOG.log(System.Logger.Level.DEBUG, "Could not start the heartbeat of " + messages.size() + " message(s)", e);
+        }
         if (fifo) {
             Map<String, List<Received>> groups = new LinkedHashMap<>();
             for (Received message : messages) {

@@ -1,18 +1,24 @@
 package io.sourceflow.aws.inbound;
 
 import io.sourceflow.aws.TransportStatus;
+import io.sourceflow.aws.WireAttributes;
 import io.sourceflow.config.AwsSettings;
 import io.sourceflow.telemetry.SourceFlowTelemetry;
+import io.sourceflow.wire.WireText;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One queue's listener, put together from its roles: the {@link ReceiveLoop} receives into free {@link HandlerSlots},
@@ -37,6 +43,12 @@ final class QueueListener {
     private final VisibilityHeartbeat heartbeat;
     private final Settlement settlement;
     private final ReceiveLoop receiveLoop;
+    /** The heartbeat of every received message not yet settled or released, by receipt handle. */
+    private final Map<String, VisibilityHeartbeat.Lease> protectedMessages = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService scheduler;
+    private final Duration handlerTimeout;
+    private final int handlerSlots;
+    private final AtomicInteger handlersPastTimeout = new AtomicInteger();
     private volatile boolean stopping;
     private int handlersRunning;
 
@@ -45,6 +57,9 @@ final class QueueListener {
                   ThreadFactory pollerThreads, ScheduledExecutorService scheduler, AwsSettings settings) {
         this.queueName = queueName;
         this.processor = processor;
+        this.scheduler = scheduler;
+        this.handlerTimeout = settings.handlerTimeout();
+        this.handlerSlots = settings.maxConcurrentMessages();
         boolean fifo = queueName.endsWith(".fifo");
         this.slots = new HandlerSlots(settings.maxConcurrentMessages());
         this.deletes = new DeleteBatcher(sqs, queueName, queueUrl, executor, scheduler,
@@ -55,7 +70,7 @@ final class QueueListener {
                 settings.visibilityTimeout(), settings.maxVisibilityExtension());
         this.settlement = new Settlement(queueName, deadLetterQueueUrl, deletes, new DeadLetterPublisher(sqs), visibility,
                 new RetryBackoff(settings.retryInitialDelay(), settings.retryMaxDelay()), settings.maxReceiveCount(), telemetry::deadLettered);
-        MessageSink sink = new MessageSink(fifo, executor, slots, this::handle, settlement::release, () -> stopping);
+        MessageSink sink = new MessageSink(fifo, executor, slots, this::handle, this::release, this::protect, () -> stopping);
         this.receiveLoop = new ReceiveLoop(queueName, queueUrl, sqs, slots, sink, pollerThreads,
                 settings.maxConcurrentMessages(), settings.waitTime(), settings.batchLinger());
     }
@@ -67,7 +82,7 @@ final class QueueListener {
     /** The listener's state for {@link TransportStatus}. */
     TransportStatus.Poller state() {
         return new TransportStatus.Poller(queueName, receiveLoop.isAlive(), receiveLoop.isPaused(), receiveLoop.lastPoll(),
-                slots.inFlight());
+                slots.inFlight(), handlerSlots, handlersPastTimeout.get());
     }
 
     void start() {
@@ -110,22 +125,58 @@ final class QueueListener {
         return finished;
     }
 
+    /**
+     * Keeps every message of a receive invisible from the moment it was received until it is settled or released: a
+     * FIFO group's later messages wait for the earlier ones, and a saturated executor queues messages.
+     */
+    private void protect(List<Received> messages) {
+        for (Received message : messages) {
+            protectedMessages.put(message.receiptHandle(),
+                    heartbeat.begin(message.receiptHandle(), message.messageId(), message.receivedAtNanos()));
+        }
+    }
+
+    /** Makes messages that will not be handled now visible again, ending their heartbeat first. */
+    private void release(List<Received> messages) {
+        messages.forEach(this::unprotect);
+        settlement.release(messages);
+    }
+
+    private void unprotect(Received message) {
+        VisibilityHeartbeat.Lease lease = protectedMessages.remove(message.receiptHandle());
+        if (lease != null) {
+            lease.end();
+        }
+    }
+
     /** Processes one message and settles it; the stage never fails and carries what was done. */
     private CompletableFuture<InboundOutcome.Disposition> handle(Received message) {
         if (stopping) {
-            settlement.release(List.of(message));
+            release(List.of(message));
+            return CompletableFuture.completedFuture(InboundOutcome.Disposition.RETRY);
+        }
+        VisibilityHeartbeat.Lease lease = protectedMessages.get(message.receiptHandle());
+        if (lease != null && lease.expired()) {
+            // its visibility ran out while it waited for its turn: another consumer may have it now, so running it
+            // here could run it twice, or out of order; it stays on the queue for whoever receives it next
+            unprotect(message);
+            LOG.log(System.Logger.Level.WARNING, "Message " + message.messageId() + " of " + queueName + " waited past its "
+                    + "visibility timeout before its turn; it is left for redelivery");
             return CompletableFuture.completedFuture(InboundOutcome.Disposition.RETRY);
         }
         handlerStarted();
-        VisibilityHeartbeat.Lease lease = heartbeat.begin(message.receiptHandle(), message.messageId(), message.receivedAtNanos());
+        HandlerWatch watch = new HandlerWatch(message);
         CompletableFuture<InboundOutcome> processed;
         try {
             processed = processor.process(queueName, message).toCompletableFuture();
         } catch (Throwable e) { // checked exceptions thrown sneakily included: the message is settled below, whatever
             processed = CompletableFuture.failedFuture(e);
+        } finally {
+            watch.leftThread();
         }
         return processed.handle((outcome, unexpected) -> {
-            lease.end();
+            watch.done();
+            unprotect(message);
             try {
                 if (unexpected != null) {
                     LOG.log(System.Logger.Level.ERROR, "Processing message " + message.messageId() + " of " + queueName
@@ -141,6 +192,75 @@ final class QueueListener {
                 handlerEnded();
             }
         });
+    }
+
+    /**
+     * Watches one message's handler for {@code sourceflow.aws.handler-timeout}. Past it: the message's heartbeat ends
+     * (it becomes visible again and is delivered again), the thread running the handler is interrupted if the handler
+     * still runs on it, an error names queue, type and message id, and the handler counts as past its timeout until it
+     * returns (liveness is DOWN while such handlers hold every slot). The slot stays taken: the thread is still busy.
+     */
+    private final class HandlerWatch {
+        private final Received message;
+        private final Thread thread = Thread.currentThread();
+        private final ScheduledFuture<?> timer;
+        private boolean onThread = true;
+        private boolean timedOut;
+        private boolean finished;
+
+        HandlerWatch(Received message) {
+            this.message = message;
+            ScheduledFuture<?> scheduled;
+            try {
+                scheduled = scheduler.schedule(this::timeout, handlerTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (Throwable e) { // the timer is stopping with the application: no watch
+                scheduled = null;
+            }
+            this.timer = scheduled;
+        }
+
+        private void timeout() {
+            synchronized (this) {
+                if (finished) {
+                    return;
+                }
+                timedOut = true;
+                if (onThread) {
+                    thread.interrupt();
+                }
+                handlersPastTimeout.incrementAndGet();
+            }
+            unprotect(message);
+            String type = message.message().messageAttributes().containsKey(WireAttributes.TYPE)
+                    ? WireText.escape(message.message().messageAttributes().get(WireAttributes.TYPE).stringValue()) : "unknown";
+            LOG.log(System.Logger.Level.ERROR, "Handler of message " + message.messageId() + " (type " + type + ") on queue "
+                    + queueName + " has run past sourceflow.aws.handler-timeout=" + handlerTimeout + "; its message is no "
+                    + "longer kept invisible and will be delivered again, and its thread was interrupted");
+        }
+
+        /** The handler's synchronous part returned: its thread goes on to other work and must not be interrupted. */
+        void leftThread() {
+            boolean clear;
+            synchronized (this) {
+                onThread = false;
+                clear = timedOut;
+            }
+            if (clear) {
+                Thread.interrupted(); // an interrupt meant for the handler must not reach the thread's next task
+            }
+        }
+
+        void done() {
+            if (timer != null) {
+                timer.cancel(false);
+            }
+            synchronized (this) {
+                finished = true;
+                if (timedOut) {
+                    handlersPastTimeout.decrementAndGet();
+                }
+            }
+        }
     }
 
     /** Waits until no handler runs (a poller stuck in a receive holds slots, but runs no handler). */

@@ -37,7 +37,7 @@ final class VisibilityHeartbeat {
     private ScheduledFuture<?> ticker;
     private boolean stopped;
 
-    /** One running handler's message. */
+    /** One received message, protected until it is settled or released. */
     final class Lease {
         private final long id;
         private final String receiptHandle;
@@ -57,6 +57,15 @@ final class VisibilityHeartbeat {
         /** Stops extending this message. */
         void end() {
             leases.remove(id);
+        }
+
+        /**
+         * Whether the message's visibility has run out by this heartbeat's own clock: SQS may have handed it to someone
+         * else. (An extension of an expired receipt handle is accepted by SQS and does nothing, so its success proves
+         * nothing.)
+         */
+        boolean expired() {
+            return System.nanoTime() - visibleAt >= 0;
         }
     }
 
@@ -147,8 +156,12 @@ final class VisibilityHeartbeat {
         int seconds = (int) Math.max(1, TimeUnit.NANOSECONDS.toSeconds(visibilityNanos));
         for (List<Lease> batch : BatchEntries.partition(due)) {
             try {
-                visibility.changeBatch(batch, lease -> lease.receiptHandle, seconds,
-                        lease -> lease.visibleAt = now + visibilityNanos, (lease, error) -> { });
+                long sentAt = System.nanoTime();
+                visibility.changeBatch(batch, lease -> lease.receiptHandle, seconds, lease -> {
+                    if (lease.visibleAt - sentAt > 0) { // only an extension asked for before the expiry extends
+                        lease.visibleAt = now + visibilityNanos;
+                    }
+                }, (lease, error) -> { });
             } catch (RuntimeException e) { // SdkException, or a client already closed at shutdown
                 LOG.log(System.Logger.Level.WARNING, "Could not extend the visibility of " + batch.size() + " message(s) of queue "
                         + queueName + " (" + e.getMessage() + "); retrying at the next heartbeat");

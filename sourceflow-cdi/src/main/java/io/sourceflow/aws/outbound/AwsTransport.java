@@ -9,6 +9,7 @@ import io.sourceflow.aws.OutboundMessage;
 import io.sourceflow.aws.SendingClients;
 import io.sourceflow.aws.ServiceLimits;
 import io.sourceflow.aws.SourceFlowExecutors;
+import io.sourceflow.aws.StopOrder;
 import io.sourceflow.config.SourceFlowConfig;
 import io.sourceflow.core.MessageDescriptor;
 import io.sourceflow.core.MessageKind;
@@ -17,9 +18,15 @@ import io.sourceflow.core.Route;
 import io.sourceflow.masking.SensitiveDataMasker;
 import io.sourceflow.telemetry.OutboundObservation;
 import io.sourceflow.telemetry.SourceFlowTelemetry;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.BeforeDestroyed;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.Reception;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
@@ -41,6 +48,9 @@ public final class AwsTransport implements OutboundTransport {
     private final SourceFlowConfig config;
     private final SourceFlowTelemetry telemetry;
     private final SensitiveDataMasker masker = new SensitiveDataMasker();
+    /** How long the batchers may take to send what they hold at stop. */
+    private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(10);
+
     private final Map<String, OutboundBatcher> batchers = new ConcurrentHashMap<>();
 
     @Inject
@@ -112,6 +122,16 @@ public final class AwsTransport implements OutboundTransport {
                     outbound.size(), limit);
         }
         return outbound;
+    }
+
+    /**
+     * Sends what the batchers still hold before the application's beans go away (the timer that would end their
+     * lingers is shut down with them), after the listeners stopped (their handlers may still send).
+     */
+    void onStop(@Observes(notifyObserver = Reception.IF_EXISTS) @Priority(StopOrder.SENDERS)
+                @BeforeDestroyed(ApplicationScoped.class) Object ignored) {
+        long deadline = System.nanoTime() + FLUSH_TIMEOUT.toNanos();
+        batchers.values().forEach(batcher -> batcher.flush(deadline));
     }
 
     private OutboundBatcher batcher(boolean command, Route route) {

@@ -29,6 +29,7 @@ final class OutboundBatcher {
     private final int maxInFlight;
     private final Deque<OutboundMessage> pending = new ArrayDeque<>();
     private boolean flushScheduled;
+    private boolean stopping;
     private int inFlight;
 
     OutboundBatcher(BatchSender sender, Executor executor, ScheduledExecutorService scheduler, Duration linger, boolean fifo) {
@@ -42,7 +43,7 @@ final class OutboundBatcher {
     void submit(OutboundMessage message) {
         synchronized (this) {
             pending.addLast(message);
-            if (pending.size() < ServiceLimits.MAX_BATCH_ENTRIES && lingerNanos > 0) {
+            if (pending.size() < ServiceLimits.MAX_BATCH_ENTRIES && lingerNanos > 0 && !stopping) {
                 if (!flushScheduled) {
                     flushScheduled = true;
                     try {
@@ -111,8 +112,43 @@ final class OutboundBatcher {
         } finally {
             synchronized (this) {
                 inFlight--;
+                notifyAll();
             }
             drain();
+        }
+    }
+
+    /**
+     * At stop: sends everything pending now, on this thread, after the batches in flight (so FIFO order holds), and
+     * waits until the deadline; what is still unsent then fails with a {@link SendFailedException}. Later submits
+     * leave at once, without a linger.
+     */
+    void flush(long deadlineNanos) {
+        while (true) {
+            List<OutboundMessage> batch;
+            synchronized (this) {
+                stopping = true;
+                try {
+                    while (inFlight > 0 && deadlineNanos - System.nanoTime() > 0) {
+                        TimeUnit.NANOSECONDS.timedWait(this, deadlineNanos - System.nanoTime());
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                if (pending.isEmpty()) {
+                    return;
+                }
+                if (inFlight > 0 || deadlineNanos - System.nanoTime() <= 0 || Thread.currentThread().isInterrupted()) {
+                    List<OutboundMessage> unsent = new ArrayList<>(pending);
+                    pending.clear();
+                    unsent.forEach(m -> m.accepted().completeExceptionally(new SendFailedException("Message " + m.messageId()
+                            + " (" + m.logicalType() + ") was not sent: the application stopped before it could be")));
+                    return;
+                }
+                batch = takeBatch();
+                inFlight++;
+            }
+            sendThenContinue(batch);
         }
     }
 }

@@ -35,6 +35,7 @@ class MessageSinkFifoTest {
     private final Map<String, List<String>> startedByGroup = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Disposition>> futures = new ConcurrentHashMap<>();
     private final List<List<String>> released = new CopyOnWriteArrayList<>();
+    private final List<String> protectedOnReceive = new CopyOnWriteArrayList<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final HandlerSlots slots = new HandlerSlots(5);
     private final List<Received> receive = List.of(
@@ -56,6 +57,8 @@ class MessageSinkFifoTest {
     @Test
     void eachGroupRunsInOrderAndTheGroupsRunInParallel() {
         sink(executor).accept(receive);
+        assertThat(protectedOnReceive).as("every message is protected (heartbeated) from its receive, waiting or not")
+                .containsExactly("a1", "b1", "a2", "b2", "a3");
 
         await().atMost(WAIT).until(() -> started("A").contains("a1") && started("B").contains("b1"));
         // b1 started while a1 is still running: the groups overlap; a2 waits for a1
@@ -137,7 +140,8 @@ class MessageSinkFifoTest {
 
     private MessageSink sink(Executor on) {
         return new MessageSink(true, on, slots, this::handle,
-                messages -> released.add(messages.stream().map(Received::messageId).toList()), stopping::get);
+                messages -> released.add(messages.stream().map(Received::messageId).toList()),
+                messages -> protectedOnReceive.addAll(messages.stream().map(Received::messageId).toList()), stopping::get);
     }
 
     private CompletionStage<Disposition> handle(Received message) {

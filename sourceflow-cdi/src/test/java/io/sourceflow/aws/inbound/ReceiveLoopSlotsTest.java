@@ -188,7 +188,7 @@ class ReceiveLoopSlotsTest {
                 slotViolations.add("asked for " + asked + " with " + held + " of " + capacity + " slots held");
             }
         });
-        MessageSink sink = new MessageSink(false, handlerPool, slots, this::handle, released::add, () -> false);
+        MessageSink sink = new MessageSink(false, handlerPool, slots, this::handle, released::add, received -> { }, () -> false);
         loop = new ReceiveLoop("orders", QUEUE_URL, sqs, slots, sink, r -> {
             Thread thread = new Thread(r);
             thread.setDaemon(true);

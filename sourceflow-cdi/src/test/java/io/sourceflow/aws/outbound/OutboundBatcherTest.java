@@ -317,6 +317,40 @@ class OutboundBatcherTest {
 
     // ------------------------------------------------------------------ helpers
 
+    /** Issue 13, item 6: at stop, messages waiting for their linger were dropped with the timer, their futures never done. */
+    @Test
+    void flushAtStopSendsWhatWaitsForItsLingerAtOnce() {
+        FakeSender sender = sender(262_144);
+        OutboundBatcher batcher = new OutboundBatcher(sender, executor, scheduler, LONG_LINGER, true);
+        List<OutboundMessage> messages = submit(batcher, 3, 100);
+
+        batcher.flush(System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+
+        assertThat(messages).allSatisfy(m -> assertThat(m.accepted()).isCompleted());
+        assertThat(sender.batches).extracting(Sent::ids).containsExactly(ids(0, 3));
+        OutboundMessage late = message("late", Optional.of("g"), 100);
+        batcher.submit(late);
+        await().atMost(WAIT).until(() -> late.accepted().isDone());
+        assertThat(late.accepted()).as("after the flush, a send leaves without waiting for a linger").isCompleted();
+    }
+
+    @Test
+    void whatCannotBeSentBeforeTheFlushDeadlineFailsInsteadOfWaitingForever() {
+        FakeSender sender = sender(262_144);
+        sender.block();
+        OutboundBatcher batcher = new OutboundBatcher(sender, executor, scheduler, LONG_LINGER, true);
+        List<OutboundMessage> messages = submit(batcher, 12, 100); // 10 in flight (held by the sender), 2 behind them
+
+        batcher.flush(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300));
+
+        assertThat(messages.subList(10, 12)).allSatisfy(m -> assertThat(m.accepted()).failsWithin(Duration.ZERO)
+                .withThrowableThat().havingCause().isInstanceOf(SendFailedException.class)
+                .withMessageContaining("the application stopped"));
+        sender.release();
+        await().atMost(WAIT).until(() -> allDone(messages.subList(0, 10)));
+        assertThat(messages.subList(0, 10)).allSatisfy(m -> assertThat(m.accepted()).isCompleted());
+    }
+
     private FakeSender sender(int maxBatchBytes) {
         FakeSender sender = new FakeSender(maxBatchBytes);
         senders.add(sender);
