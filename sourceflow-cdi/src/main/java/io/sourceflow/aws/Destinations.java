@@ -7,6 +7,7 @@ import io.sourceflow.aws.provisioning.TopicSpec;
 import io.sourceflow.config.AwsSettings;
 import io.sourceflow.config.ProvisioningMode;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,6 +40,11 @@ public final class Destinations {
 
     public Optional<String> deadLetterQueueUrl(String name) {
         return queue(name).deadLetterQueueUrl(name);
+    }
+
+    /** A queue's VisibilityTimeout as SQS reported it at resolution, if it did. */
+    public Optional<Duration> visibilityTimeout(String name) {
+        return queue(name).visibilityTimeout(name);
     }
 
     public String topicArn(String name) {

@@ -196,6 +196,53 @@ class ListenerRecoverabilityTest {
         }
     }
 
+    public record Slow(String key) implements Command {}
+
+    @Singleton
+    public static class SlowRuns {
+        final AtomicInteger runs = new AtomicInteger();
+        final CountDownLatch never = new CountDownLatch(1);
+    }
+
+    @ApplicationScoped
+    public static class SlowHandler {
+        @Inject SlowRuns slow;
+
+        void on(@Handles Slow command) throws InterruptedException {
+            slow.runs.incrementAndGet();
+            slow.never.await(5, TimeUnit.SECONDS); // work that outlasts the queue's 2 s visibility timeout
+        }
+    }
+
+    /**
+     * Issue 13, item 5: with provisioning off the queue's own VisibilityTimeout (2 s here) was never read, so the
+     * heartbeat was timed from the configured 30 s: the message became visible while its handler ran and was received
+     * again. The listener now times the heartbeat and the claim from the shorter of the two.
+     */
+    @Test
+    void aQueueWhoseVisibilityTimeoutIsShorterThanConfiguredIsHeartbeatedOnItsOwnClock(ElasticMqServer elasticMq) {
+        String queue = "short-" + AwsTestConfig.unique();
+        Map<String, String> config = AwsTestConfig.emulator(elasticMq.endpoint());
+        config.put("sourceflow.routes.commands.Slow", queue);
+        config.put("sourceflow.aws.provisioning", "off");
+        config.put("sourceflow.aws.visibility-timeout", "30s");
+        try (SqsClient sqs = AwsClients.of(elasticMq).sqs()) {
+            sqs.createQueue(r -> r.queueName(queue).attributesWithStrings(Map.of("VisibilityTimeout", "2")));
+            try (CdiContainer app = CdiContainer.start(config, SlowHandler.class, SlowRuns.class)) {
+                app.select(CommandBus.class).send(new Slow("s-1"));
+                String url = sqs.getQueueUrl(r -> r.queueName(queue)).queueUrl();
+                SlowRuns slow = app.select(SlowRuns.class);
+                await().atMost(WAIT).untilAsserted(() -> {
+                    assertThat(slow.runs).hasValue(1);
+                    assertThat(RawMessages.approximateCount(sqs, url)).isZero();
+                });
+                assertThat(app.select(ProcessingStatistics.class).heldElsewhere(queue))
+                        .as("never received again while its handler ran").isZero();
+                assertThat(slow.runs).hasValue(1);
+            }
+        }
+    }
+
     @Test
     void aCheckedExceptionFromTheStoresCommitRetriesTheMessageAndFreesItsSlot(ElasticMqServer elasticMq) {
         String queue = "wedge-" + AwsTestConfig.unique();

@@ -18,8 +18,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -64,6 +66,8 @@ public final class IdempotencyGuard {
     private final io.sourceflow.telemetry.SourceFlowTelemetry telemetry;
     private final Instance<SourceFlowExecutors> executors;
     private final Duration lease;
+    /** Queues whose own visibility timeout is shorter than the configured one: their claims last only that long. */
+    private final Map<String, Duration> leaseByQueue = new ConcurrentHashMap<>();
     private final Duration ttl;
     private final long maxRenewNanos;
 
@@ -100,6 +104,13 @@ public final class IdempotencyGuard {
         return new InMemoryIdempotencyStore(settings.maxEntries());
     }
 
+    /** Times the claims of one queue from its own visibility timeout (the listener found it shorter than configured). */
+    void lease(String queueName, Duration visibilityTimeout) {
+        if (!visibilityTimeout.equals(lease)) {
+            leaseByQueue.put(queueName, visibilityTimeout);
+        }
+    }
+
     /** The store in use. */
     IdempotencyStore store() {
         return store;
@@ -114,6 +125,7 @@ public final class IdempotencyGuard {
      */
     CompletionStage<InboundOutcome> process(String queueName, String messageId, String logicalType, boolean oneSynchronousHandler,
                                             Supplier<CompletionStage<InboundOutcome>> handling) {
+        Duration lease = leaseByQueue.isEmpty() ? this.lease : leaseByQueue.getOrDefault(queueName, this.lease);
         Claim claim;
         try {
             claim = store.claim(queueName, messageId, lease);
@@ -131,7 +143,7 @@ public final class IdempotencyGuard {
             }
             case HELD_ELSEWHERE -> {
                 statistics.held(queueName);
-                Duration wait = heldDelay(claim.leaseExpiry());
+                Duration wait = heldDelay(claim.leaseExpiry(), lease);
                 LOG.log(Level.DEBUG, () -> "Message " + messageId + " of " + queueName + " is being handled by another "
                         + "instance: looking again in " + wait.toSeconds() + " s");
                 return CompletableFuture.completedFuture(InboundOutcome.heldElsewhere(messageId, wait));
@@ -241,7 +253,7 @@ public final class IdempotencyGuard {
     }
 
     /** Until the other owner's lease ends, but at least 1 s and at most one lease (then we look again). */
-    private Duration heldDelay(Instant otherLeaseExpiry) {
+    private static Duration heldDelay(Instant otherLeaseExpiry, Duration lease) {
         if (otherLeaseExpiry == null) {
             return lease;
         }

@@ -39,6 +39,7 @@ public final class ListenerRuntime implements Listeners {
     private final Instance<AwsServiceClients> clients;
     private final Instance<SourceFlowExecutors> executors;
     private final Instance<InboundProcessor> processor;
+    private final Instance<IdempotencyGuard> idempotency;
     private final SourceFlowTelemetry telemetry;
     private final List<QueueListener> listeners = new CopyOnWriteArrayList<>();
     private boolean started;
@@ -46,12 +47,14 @@ public final class ListenerRuntime implements Listeners {
 
     @Inject
     ListenerRuntime(AwsStartup startup, SourceFlowConfig config, Instance<AwsServiceClients> clients,
-                    Instance<SourceFlowExecutors> executors, Instance<InboundProcessor> processor, SourceFlowTelemetry telemetry) {
+                    Instance<SourceFlowExecutors> executors, Instance<InboundProcessor> processor,
+                    Instance<IdempotencyGuard> idempotency, SourceFlowTelemetry telemetry) {
         this.startup = startup;
         this.config = config;
         this.clients = clients;
         this.executors = executors;
         this.processor = processor;
+        this.idempotency = idempotency;
         this.telemetry = telemetry;
     }
 
@@ -63,13 +66,31 @@ public final class ListenerRuntime implements Listeners {
         started = true;
         SourceFlowExecutors threads = executors.get();
         for (String queue : startup.plan().polledQueues()) {
+            Duration visibility = visibilityTimeout(queue, destinations);
+            idempotency.get().lease(queue, visibility);
             QueueListener listener = new QueueListener(queue, destinations.queueUrl(queue), destinations.deadLetterQueueUrl(queue),
                     clients.get().sqs(), processor.get(), telemetry, threads.executor(), threads.pollerThreads(),
-                    threads.scheduler(), config.aws());
+                    threads.scheduler(), config.aws(), visibility);
             listeners.add(listener);
             listener.start();
             QueueDepth.watch(telemetry, clients.get().sqs(), queue, destinations, threads.executor());
         }
+    }
+
+    /**
+     * The visibility timeout the heartbeat and the idempotency lease of a queue are timed from: the configured one, or
+     * the queue's own when that is shorter (a queue not provisioned by SourceFlow, or given by URL), with a warning.
+     */
+    private Duration visibilityTimeout(String queue, Destinations destinations) {
+        Duration configured = config.aws().visibilityTimeout();
+        Duration actual = destinations.visibilityTimeout(queue).orElse(configured);
+        if (actual.compareTo(configured) >= 0) {
+            return configured;
+        }
+        LOG.log(System.Logger.Level.WARNING, "Queue " + queue + " has VisibilityTimeout " + actual.toSeconds() + " s, shorter "
+                + "than sourceflow.aws.visibility-timeout (" + configured.toSeconds() + " s): its heartbeat and idempotency "
+                + "lease are timed from " + actual.toSeconds() + " s. Align the two");
+        return actual;
     }
 
     synchronized void onStop(@Observes @Priority(StopOrder.LISTENERS) @BeforeDestroyed(ApplicationScoped.class) Object ignored) {

@@ -54,7 +54,8 @@ final class QueueListener {
 
     QueueListener(String queueName, String queueUrl, Optional<String> deadLetterQueueUrl, SqsClient sqs,
                   InboundProcessor processor, SourceFlowTelemetry telemetry, ExecutorService executor,
-                  ThreadFactory pollerThreads, ScheduledExecutorService scheduler, AwsSettings settings) {
+                  ThreadFactory pollerThreads, ScheduledExecutorService scheduler, AwsSettings settings,
+                  Duration visibilityTimeout) {
         this.queueName = queueName;
         this.processor = processor;
         this.scheduler = scheduler;
@@ -67,7 +68,7 @@ final class QueueListener {
                         ? settings.batchLinger() : STANDARD_QUEUE_DELETE_LINGER);
         VisibilityChanges visibility = new VisibilityChanges(sqs, queueName, queueUrl);
         this.heartbeat = new VisibilityHeartbeat(visibility, queueName, executor, scheduler,
-                settings.visibilityTimeout(), settings.maxVisibilityExtension());
+                visibilityTimeout, settings.maxVisibilityExtension());
         this.settlement = new Settlement(queueName, deadLetterQueueUrl, deletes, new DeadLetterPublisher(sqs), visibility,
                 new RetryBackoff(settings.retryInitialDelay(), settings.retryMaxDelay()), settings.maxReceiveCount(), telemetry::deadLettered);
         MessageSink sink = new MessageSink(fifo, executor, slots, this::handle, this::release, this::protect, () -> stopping);

@@ -1,5 +1,6 @@
 package io.sourceflow.aws.provisioning;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
@@ -11,15 +12,23 @@ import java.util.Optional;
  * @param deadLetterQueueUrls queue name to the URL of its dead-letter queue; in
  *     {@link ProvisioningMode#OFF} a dead-letter queue that cannot be resolved has no entry
  * @param topicArns topic name to topic ARN
+ * @param visibilityTimeouts queue name to the queue's VisibilityTimeout as SQS reported it (no entry when the endpoint
+ *     does not report it)
  */
 public record ProvisionedResources(Map<String, String> queueUrls, Map<String, String> queueArns,
-        Map<String, String> deadLetterQueueUrls, Map<String, String> topicArns) {
+        Map<String, String> deadLetterQueueUrls, Map<String, String> topicArns, Map<String, Duration> visibilityTimeouts) {
 
     public ProvisionedResources {
         queueUrls = copy("queueUrls", queueUrls);
         queueArns = copy("queueArns", queueArns);
         deadLetterQueueUrls = copy("deadLetterQueueUrls", deadLetterQueueUrls);
         topicArns = copy("topicArns", topicArns);
+        visibilityTimeouts = copy("visibilityTimeouts", visibilityTimeouts);
+    }
+
+    /** A queue's VisibilityTimeout as SQS reported it, if it did. */
+    public Optional<Duration> visibilityTimeout(String queue) {
+        return Optional.ofNullable(visibilityTimeouts.get(queue));
     }
 
     /** The URL of a queue of the plan; IllegalArgumentException naming the queue if unknown. */
@@ -51,7 +60,7 @@ public record ProvisionedResources(Map<String, String> queueUrls, Map<String, St
         return value;
     }
 
-    private static Map<String, String> copy(String field, Map<String, String> map) {
+    private static <V> Map<String, V> copy(String field, Map<String, V> map) {
         if (map == null) {
             throw new IllegalArgumentException("ProvisionedResources." + field + " must not be null");
         }

@@ -82,6 +82,7 @@ public final class ResourceProvisioner {
         private final Map<String, String> queueArns = new LinkedHashMap<>();
         private final Map<String, String> deadLetterUrls = new LinkedHashMap<>();
         private final Map<String, String> topicArns = new LinkedHashMap<>();
+        private final Map<String, Duration> visibilityTimeouts = new LinkedHashMap<>();
         private final Map<String, String> queuePolicies = new HashMap<>();
         private final Map<String, List<Subscription>> subscriptionsByTopic = new HashMap<>();
 
@@ -106,7 +107,7 @@ public final class ResourceProvisioner {
             if (!problems.isEmpty()) {
                 throw new ProvisioningException(summary(problems.size()), problems);
             }
-            return new ProvisionedResources(queueUrls, queueArns, deadLetterUrls, topicArns);
+            return new ProvisionedResources(queueUrls, queueArns, deadLetterUrls, topicArns, visibilityTimeouts);
         }
 
         private String summary(int count) {
@@ -129,8 +130,10 @@ public final class ResourceProvisioner {
                     return;
                 }
                 queueUrls.put(spec.name(), url.get());
-                queueArns.put(spec.name(), attributes(spec.name(), url.get(), QueueAttributeName.QUEUE_ARN)
-                        .get(QueueAttributeName.QUEUE_ARN));
+                Map<QueueAttributeName, String> current = attributes(spec.name(), url.get(), QueueAttributeName.QUEUE_ARN,
+                        QueueAttributeName.VISIBILITY_TIMEOUT);
+                queueArns.put(spec.name(), current.get(QueueAttributeName.QUEUE_ARN));
+                recordVisibility(spec.name(), current);
                 tolerantDeadLetterUrl(spec.name(), () -> findQueueUrl(dlqName));
                 return;
             }
@@ -153,6 +156,14 @@ public final class ResourceProvisioner {
             }
             queueUrls.put(spec.name(), queue.url());
             queueArns.put(spec.name(), queue.arn());
+            // create mode has just set the plan's value; verify reads what is there
+            recordVisibility(spec.name(), mode == ProvisioningMode.CREATE || queue.attributes().isEmpty() ? desired : queue.attributes());
+            visibilityTimeout(spec.name()).filter(actual -> actual.compareTo(spec.visibilityTimeout()) < 0)
+                    .filter(actual -> mode == ProvisioningMode.VERIFY)
+                    .ifPresent(actual -> problems.add("queue '" + spec.name() + "' has VisibilityTimeout " + actual.toSeconds()
+                            + " s, shorter than sourceflow.aws.visibility-timeout (" + spec.visibilityTimeout().toSeconds()
+                            + " s), from which the heartbeat and the idempotency lease are timed: a message would run on two"
+                            + " instances. Raise the queue's VisibilityTimeout, or lower the key"));
             queuePolicies.put(spec.name(), queue.attributes().getOrDefault(QueueAttributeName.POLICY, ""));
             if (dlq != null) {
                 deadLetterUrls.put(spec.name(), dlq.url());
@@ -262,7 +273,8 @@ public final class ResourceProvisioner {
             Map<QueueAttributeName, String> current;
             try {
                 current = sqs.getQueueAttributes(b -> b.queueUrl(url).attributeNames(QueueAttributeName.QUEUE_ARN,
-                        QueueAttributeName.FIFO_QUEUE, QueueAttributeName.REDRIVE_POLICY, QueueAttributeName.POLICY))
+                        QueueAttributeName.FIFO_QUEUE, QueueAttributeName.REDRIVE_POLICY, QueueAttributeName.POLICY,
+                        QueueAttributeName.VISIBILITY_TIMEOUT))
                         .attributes();
             } catch (QueueDoesNotExistException e) {
                 problems.add("queue " + url + " does not exist or is not accessible; it is given as a URL, so it is"
@@ -273,6 +285,7 @@ public final class ResourceProvisioner {
             }
             queueUrls.put(url, url);
             queueArns.put(url, current.get(QueueAttributeName.QUEUE_ARN));
+            recordVisibility(url, current);
             queuePolicies.put(url, current.getOrDefault(QueueAttributeName.POLICY, ""));
             boolean actualFifo = "true".equalsIgnoreCase(current.get(QueueAttributeName.FIFO_QUEUE));
             if (mode != ProvisioningMode.OFF && actualFifo != spec.isFifo()) {
@@ -284,6 +297,21 @@ public final class ResourceProvisioner {
                     redrive -> tolerantDeadLetterUrl(url, () -> findQueueUrlByArn(redrive.deadLetterTargetArn())),
                     () -> LOG.log(Level.INFO, "Queue {0} (given as URL) has no redrive policy, so no dead-letter queue",
                             url));
+        }
+
+        private void recordVisibility(String queue, Map<QueueAttributeName, String> attributes) {
+            String seconds = attributes.get(QueueAttributeName.VISIBILITY_TIMEOUT);
+            if (seconds != null) {
+                try {
+                    visibilityTimeouts.put(queue, Duration.ofSeconds(Long.parseLong(seconds.trim())));
+                } catch (NumberFormatException e) {
+                    LOG.log(Level.DEBUG, "Queue {0} reported VisibilityTimeout {1}; not read", queue, seconds);
+                }
+            }
+        }
+
+        private Optional<Duration> visibilityTimeout(String queue) {
+            return Optional.ofNullable(visibilityTimeouts.get(queue));
         }
 
         private void tolerantDeadLetterUrl(String queue, Supplier<Optional<String>> lookup) {

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** A queues-only plan needs nothing but SQS, so it works on ElasticMQ. */
 @ExtendWith(ElasticMqExtension.class)
@@ -56,6 +57,30 @@ class ResourceProvisionerElasticMqTest {
             assertThat(verified).isEqualTo(first);
             assertThat(sqsCalls.snapshot()).containsOnlyKeys("GetQueueUrl", "GetQueueAttributes");
             assertThat(snsAndStsCalls.total()).isZero();
+        }
+    }
+
+    /**
+     * Issue 13, item 5: verify accepted a queue whose VisibilityTimeout was shorter than the configured one (the
+     * heartbeat and lease are timed from the configured value); off resolves it and reports the real value.
+     */
+    @Test
+    void verifyRefusesAQueueWithAShorterVisibilityTimeoutAndOffReportsTheRealOne(ElasticMqServer elasticMq) {
+        String orders = "short-vis-" + UUID.randomUUID().toString().substring(0, 8);
+        AwsClients clients = AwsClients.of(elasticMq);
+        try (SqsClient sqs = clients.sqs(); SnsClient sns = clients.sns(); StsClient sts = clients.sts()) {
+            ResourceProvisioner provisioner = new ResourceProvisioner(sqs, sns, sts, Region.US_EAST_1);
+            provisioner.apply(ProvisioningPlan.ofQueues(List.of(
+                    new QueueSpec(orders, Duration.ofSeconds(5), Duration.ofDays(1), 131_072, 2))), ProvisioningMode.CREATE);
+            ProvisioningPlan expectsThirty = ProvisioningPlan.ofQueues(List.of(
+                    new QueueSpec(orders, Duration.ofSeconds(30), Duration.ofDays(1), 131_072, 2)));
+
+            assertThatThrownBy(() -> provisioner.apply(expectsThirty, ProvisioningMode.VERIFY))
+                    .isInstanceOf(ProvisioningException.class)
+                    .hasMessageContaining("queue '" + orders + "' has VisibilityTimeout 5 s")
+                    .hasMessageContaining("sourceflow.aws.visibility-timeout (30 s)");
+            assertThat(provisioner.apply(expectsThirty, ProvisioningMode.OFF).visibilityTimeout(orders))
+                    .contains(Duration.ofSeconds(5));
         }
     }
 }
