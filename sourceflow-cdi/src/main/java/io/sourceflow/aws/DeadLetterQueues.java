@@ -96,16 +96,24 @@ public final class DeadLetterQueues {
         return new RedriveResult(false, moveOneByOne(sqs, queue, queueUrl, dlqUrl), Optional.empty());
     }
 
+    /**
+     * Moves at most as many messages as the DLQ held when this started: redriven messages that are dead-lettered again
+     * at once (the handler still fails) must not keep the loop going for ever.
+     */
     private int moveOneByOne(SqsClient sqs, String queue, String queueUrl, String dlqUrl) {
         boolean fifo = queue.endsWith(".fifo");
+        long budget = approximateCount(queue);
         int moved = 0;
-        while (true) {
-            List<Message> messages = sqs.receiveMessage(r -> r.queueUrl(dlqUrl).maxNumberOfMessages(ServiceLimits.MAX_BATCH_ENTRIES).waitTimeSeconds(1)
+        int received = 0;
+        while (received < budget) {
+            int wanted = (int) Math.min(ServiceLimits.MAX_BATCH_ENTRIES, budget - received);
+            List<Message> messages = sqs.receiveMessage(r -> r.queueUrl(dlqUrl).maxNumberOfMessages(wanted).waitTimeSeconds(1)
                     .visibilityTimeout(60).messageAttributeNames("All")
                     .messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages();
             if (messages.isEmpty()) {
                 return moved;
             }
+            received += messages.size();
             List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
             for (int i = 0; i < messages.size(); i++) {
                 entries.add(redriveEntry(BatchEntries.id(i), messages.get(i), fifo));
@@ -125,6 +133,7 @@ public final class DeadLetterQueues {
                 return moved;
             }
         }
+        return moved;
     }
 
     private static SendMessageBatchRequestEntry redriveEntry(String id, Message message, boolean fifo) {
