@@ -126,7 +126,9 @@ public final class SourceFlowConfigReader {
         });
 
         Duration visibility = duration(VISIBILITY_TIMEOUT, Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofHours(12));
-        Duration retryInitial = duration(RETRY_INITIAL, Duration.ofSeconds(1), Duration.ZERO, Duration.ofHours(12));
+        // 15 s doubling over the default 5 receives: the 4 retries span 225 s (112-225 s with jitter), long enough to ride out
+        // a database failover or a dependency's restart before the DLQ takes the message; poison goes there at once anyway
+        Duration retryInitial = duration(RETRY_INITIAL, Duration.ofSeconds(15), Duration.ZERO, Duration.ofHours(12));
         Duration retryMax = duration(RETRY_MAX, Duration.ofMinutes(5), Duration.ZERO, Duration.ofHours(12));
         if (retryMax.compareTo(retryInitial) < 0) {
             problems.add(RETRY_MAX + "=" + retryMax + " is below " + RETRY_INITIAL + "=" + retryInitial + "; the maximum must be at least the initial delay");

@@ -22,6 +22,8 @@ public final class AwsTestConfig {
         config.put("sourceflow.aws.endpoint", endpoint.toString());
         config.put("sourceflow.aws.region", "us-east-1");
         config.put("sourceflow.aws.wait-time", "1s");
+        // tests that make handlers fail want their retries now, not after the production default of 15 s
+        config.put("sourceflow.aws.retry.initial-delay", "1s");
         config.put("sourceflow.aws.shutdown-timeout", "10s");
         return config;
     }
