@@ -5,10 +5,14 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
-import jakarta.transaction.Transactional;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional.TxType;
+import jakarta.transaction.Transactional;
 
+import java.util.Optional;
 import java.util.function.Function;
+import javax.naming.InitialContext;
+import javax.naming.NamingException;
 
 /**
  * The {@link TransactionRunner} in a Jakarta EE server for a JTA persistence unit: the container's standard
@@ -19,21 +23,53 @@ import java.util.function.Function;
 @ApplicationScoped
 public class ContainerTransactionRunner implements TransactionRunner {
 
+    private static final String REGISTRY_JNDI = "java:comp/TransactionSynchronizationRegistry";
+
     private Instance<EntityManagerFactory> emf;
+    private Instance<TransactionSynchronizationRegistry> registries;
+    private volatile TransactionSynchronizationRegistry registry;
 
     /** For the container's client proxy. */
     protected ContainerTransactionRunner() {
     }
 
     @Inject
-    ContainerTransactionRunner(@IdempotencyPersistenceUnit Instance<EntityManagerFactory> emf) {
+    ContainerTransactionRunner(@IdempotencyPersistenceUnit Instance<EntityManagerFactory> emf,
+                               Instance<TransactionSynchronizationRegistry> registries) {
         this.emf = emf;
+        this.registries = registries;
     }
 
     @Override
     @Transactional(TxType.REQUIRES_NEW)
     public <T> T inNewTransaction(Function<EntityManager, T> work) {
-        return run(work);
+        T result = run(work);
+        // the work returned normally, but something in it (a caught failure of a nested @Transactional call, say)
+        // marked the transaction rollback-only: the interceptor would roll it back and return normally, and the caller
+        // would take the work as done. Throwing makes the rollback the caller's failure.
+        if (registry().map(TransactionSynchronizationRegistry::getRollbackOnly).orElse(false)) {
+            throw new IllegalStateException("The transaction was marked rollback-only by the work inside it and is rolled "
+                    + "back: nothing of it was committed");
+        }
+        return result;
+    }
+
+    /** The server's registry: a CDI bean if there is one, else the standard JNDI name. */
+    private Optional<TransactionSynchronizationRegistry> registry() {
+        TransactionSynchronizationRegistry found = registry;
+        if (found == null) {
+            if (registries.isResolvable()) {
+                found = registries.get();
+            } else {
+                try {
+                    found = (TransactionSynchronizationRegistry) new InitialContext().lookup(REGISTRY_JNDI);
+                } catch (NamingException | RuntimeException e) {
+                    return Optional.empty(); // not cached: a container thread finds it later
+                }
+            }
+            registry = found;
+        }
+        return Optional.ofNullable(found);
     }
 
     @Override

@@ -70,6 +70,7 @@ abstract class ListenerIdempotencyContract {
     public record FailOnce(String key) implements Command {}
     public record Block(String key) implements Command {}
     public record WriteAndSend(String key) implements Command {}
+    public record RollbackOnlyOnce(String key) implements Command {}
 
     /** What one instance's handlers did. */
     @Singleton
@@ -159,6 +160,16 @@ abstract class ListenerIdempotencyContract {
             }
         }
 
+        /** Returns normally, but its transaction was marked rollback-only (a caught failure of a nested call, say). */
+        @Transactional
+        public void on(@Handles RollbackOnlyOnce command) throws jakarta.transaction.SystemException {
+            int attempt = probe.attempt(command.key());
+            insertRow(command.key());
+            if (attempt == 1) {
+                com.arjuna.ats.jta.TransactionManager.transactionManager().setRollbackOnly();
+            }
+        }
+
         @Transactional
         public void on(@Handles FailOnce command) {
             if (probe.attempt(command.key()) == 1) {
@@ -195,7 +206,8 @@ abstract class ListenerIdempotencyContract {
 
     private Map<String, String> config(ElasticMqServer elasticMq, String queue, String... more) {
         Map<String, String> config = AwsTestConfig.emulator(elasticMq.endpoint());
-        for (Class<?> type : List.of(Write.class, WriteThenFailOnce.class, FailOnce.class, Block.class, WriteAndSend.class)) {
+        for (Class<?> type : List.of(Write.class, WriteThenFailOnce.class, FailOnce.class, Block.class, WriteAndSend.class,
+                RollbackOnlyOnce.class)) {
             config.put("sourceflow.routes.commands." + type.getSimpleName(), queue);
         }
         config.put("sourceflow.aws.visibility-timeout", "3s");
@@ -366,6 +378,28 @@ abstract class ListenerIdempotencyContract {
             });
             assertThat(probe.attempts(key)).isEqualTo(2);
             assertThat(rows(key)).as("the retry wrote its row once").isEqualTo(1);
+        }
+    }
+
+    /**
+     * Issue 13, item 20: a handler that returned normally in a transaction marked rollback-only had its row and its
+     * done mark rolled back, yet its message was deleted as handled: lost without a trace.
+     */
+    @Test
+    void aHandlerWhoseTransactionWasMarkedRollbackOnlyIsRetriedNotDeleted(ElasticMqServer elasticMq) {
+        String queue = "jpa-rbo-" + AwsTestConfig.unique();
+        String key = "rbo-" + queue;
+        try (SqsClient sqs = AwsClients.of(elasticMq).sqs();
+             CdiContainer consumer = instance(elasticMq, queue)) {
+            consumer.select(CommandBus.class).send(new RollbackOnlyOnce(key));
+            Probe probe = consumer.select(Probe.class);
+            String url = url(sqs, queue);
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(probe.attempts(key)).as("retried after the rolled-back attempt").isEqualTo(2);
+                assertThat(RawMessages.approximateCount(sqs, url)).isZero();
+                assertThat(marks(queue, "DONE")).isEqualTo(1);
+            });
+            assertThat(rows(key)).as("only the retry's row was committed").isEqualTo(1);
         }
     }
 
