@@ -49,16 +49,17 @@ public final class MessageSerializer {
      * @throws EncryptionFailedException if encryption is enabled and KMS gives no data key (nothing may be sent)
      */
     public OutboundMessage encode(MessageDescriptor descriptor, Object message, Optional<String> groupId) {
-        return encode(descriptor, message, groupId, null, null);
+        return encode(descriptor, message, groupId, null, null, null);
     }
 
     /**
      * Encodes a message with the W3C trace context of its producer span in the CloudEvents
-     * {@code traceparent}/{@code tracestate} extensions (both may be {@code null}: not tracing).
+     * {@code traceparent}/{@code tracestate} extensions (both may be {@code null}: not tracing), with the given id
+     * ({@code null}: a new random one).
      */
     public OutboundMessage encode(MessageDescriptor descriptor, Object message, Optional<String> groupId,
-                           String traceparent, String tracestate) {
-        String id = UUID.randomUUID().toString();
+                           String traceparent, String tracestate, String messageId) {
+        String id = messageId != null ? messageId : UUID.randomUUID().toString();
         String data = codec.dataToJson(message);
         String contentType = CloudEvent.JSON_CONTENT_TYPE;
         if (encryption.enabled()) {

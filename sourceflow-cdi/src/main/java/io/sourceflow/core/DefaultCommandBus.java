@@ -31,6 +31,9 @@ public class DefaultCommandBus implements CommandBus {
     @Override
     public void send(Command command) {
         MessageDescriptor descriptor = router.describe(command, "command");
+        if (router.isRemote(descriptor) && dispatcher.holdIfInHandler(command) != null) {
+            return; // sent by a running handler: it leaves when the handler succeeded
+        }
         Completions.await(dispatch(descriptor, command), "command " + descriptor.logicalName());
     }
 
@@ -42,12 +45,18 @@ public class DefaultCommandBus implements CommandBus {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+        if (router.isRemote(descriptor)) {
+            CompletableFuture<Void> held = dispatcher.holdIfInHandler(command);
+            if (held != null) {
+                return held;
+            }
+        }
         return dispatch(descriptor, command);
     }
 
     private CompletionStage<Void> dispatch(MessageDescriptor descriptor, Command command) {
         if (router.isRemote(descriptor)) {
-            return router.sendRemote(descriptor, command);
+            return router.sendRemote(descriptor, command, null);
         }
         HandlerInvoker handler = router.registry().commandHandler(descriptor.type()).orElse(null);
         if (handler == null) {

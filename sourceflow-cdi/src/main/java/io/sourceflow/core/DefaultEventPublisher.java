@@ -52,21 +52,29 @@ public class DefaultEventPublisher implements EventPublisher, EventRelease {
         return held != null ? held : publish(descriptor, event);
     }
 
-    /** Publishes an event now, bypassing the hold-back (used when a handler's held events are released). */
+    /** Sends a message a handler sent, now that the handler succeeded: events published, commands to their queue. */
     @Override
-    public CompletionStage<Void> publishNow(Event event) {
-        return publish(router.describe(event, "event"), event);
+    public CompletionStage<Void> sendNow(Object message, String messageId) {
+        if (message instanceof Event event) {
+            return publish(router.describe(event, "event"), event, messageId);
+        }
+        return router.sendRemote(router.describe(message, "command"), message, messageId);
     }
 
     private CompletionStage<Void> publish(MessageDescriptor descriptor, Event event) {
+        return publish(descriptor, event, null);
+    }
+
+    /** @param messageId the id to send it with, or {@code null} for a new one */
+    private CompletionStage<Void> publish(MessageDescriptor descriptor, Event event, String messageId) {
         if (router.isRemote(descriptor)) {
-            return router.sendRemote(descriptor, event);
+            return router.sendRemote(descriptor, event, messageId);
         }
         List<HandlerInvoker> handlers = router.registry().eventHandlers(descriptor.type());
         if (handlers.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        InProcessMessageContext context = new InProcessMessageContext(UUID.randomUUID().toString(),
+        InProcessMessageContext context = new InProcessMessageContext(messageId != null ? messageId : UUID.randomUUID().toString(),
                 descriptor.logicalName(), descriptor.entityKeyOf(event), Instant.now());
         return dispatcher.dispatchAll(handlers, event, context);
     }

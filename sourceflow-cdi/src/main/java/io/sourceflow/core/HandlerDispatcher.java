@@ -6,10 +6,12 @@ import io.sourceflow.SourceFlowException;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -27,7 +29,7 @@ public final class HandlerDispatcher {
 
     private final RequestContextRunner requestContext;
     private final EventRelease release;
-    private final ThreadLocal<Deque<List<PendingEvent>>> frames = ThreadLocal.withInitial(ArrayDeque::new);
+    private final ThreadLocal<Deque<Frame>> frames = ThreadLocal.withInitial(ArrayDeque::new);
 
     @Inject
     HandlerDispatcher(RequestContextRunner requestContext, EventRelease release) {
@@ -35,13 +37,38 @@ public final class HandlerDispatcher {
         this.release = release;
     }
 
-    /** An event raised inside a handler, waiting for the handler's outcome. */
-    record PendingEvent(Event event, CompletableFuture<Void> accepted) {
+    /** A message a handler sent (an event, or a command to a queue), waiting for the handler's outcome. */
+    record Held(Object message, String messageId, CompletableFuture<Void> accepted) {
+    }
+
+    /**
+     * What one running handler sent, and the ids it gets: derived from the handled message's id, the handler and the
+     * send's ordinal, so that a retry of the message that sends the same messages in the same order sends them with
+     * the same ids (docs/wire-format.md, "Message ids"), and the receivers' idempotency recognises them.
+     */
+    private static final class Frame {
+        private final String handledId;
+        private final String handler;
+        private final List<Held> held = new ArrayList<>();
+
+        Frame(String handledId, String handler) {
+            this.handledId = handledId;
+            this.handler = handler;
+        }
+
+        String nextId() {
+            return derivedId(handledId, handler, held.size());
+        }
+    }
+
+    /** The id of the {@code ordinal}-th message (from 0) that {@code handler} sends while handling {@code handledId}. */
+    static String derivedId(String handledId, String handler, int ordinal) {
+        return UUID.nameUUIDFromBytes((handledId + "\n" + handler + "\n" + ordinal).getBytes(StandardCharsets.UTF_8)).toString();
     }
 
     /** Runs one handler for one message. Never throws: failures complete the stage exceptionally. */
     public CompletionStage<Void> dispatch(HandlerInvoker handler, Object message, MessageContext context) {
-        List<PendingEvent> raised = new ArrayList<>();
+        Frame raised = new Frame(context.messageId(), handler.description());
         CompletionStage<?> outcome;
         try {
             outcome = requestContext.call(() -> invoke(handler, message, context, raised));
@@ -52,10 +79,10 @@ public final class HandlerDispatcher {
         return outcome.handle((ignored, failure) -> failure)
                 .thenCompose(failure -> {
                     if (failure != null) {
-                        discard(raised, handler, failure);
+                        discard(raised.held, handler, failure);
                         return CompletableFuture.<Void>failedFuture(failure);
                     }
-                    return release(raised);
+                    return release(raised.held);
                 });
     }
 
@@ -95,8 +122,8 @@ public final class HandlerDispatcher {
     }
 
     /** Invokes the handler with {@code raised} collecting the events it raises; never throws. */
-    private CompletionStage<?> invoke(HandlerInvoker handler, Object message, MessageContext context, List<PendingEvent> raised) {
-        Deque<List<PendingEvent>> stack = frames.get();
+    private CompletionStage<?> invoke(HandlerInvoker handler, Object message, MessageContext context, Frame raised) {
+        Deque<Frame> stack = frames.get();
         stack.push(raised);
         try {
             return handler.invoke(message, context);
@@ -111,31 +138,33 @@ public final class HandlerDispatcher {
     }
 
     /**
-     * Holds an event back if the calling thread is running a handler.
+     * Holds a message back if the calling thread is running a handler: an event, or a command routed to a queue. It
+     * leaves when the handler succeeded, with an id derived from the handled message's (see {@link Frame}).
      *
-     * @return the stage of the held event, or {@code null} when no handler runs on this thread
+     * @return the stage of the held message, or {@code null} when no handler runs on this thread
      */
-    public CompletableFuture<Void> holdIfInHandler(Event event) {
-        Deque<List<PendingEvent>> stack = frames.get();
+    public CompletableFuture<Void> holdIfInHandler(Object message) {
+        Deque<Frame> stack = frames.get();
         if (stack.isEmpty()) {
             frames.remove();
             return null;
         }
+        Frame frame = stack.peek();
         CompletableFuture<Void> accepted = new CompletableFuture<>();
-        stack.peek().add(new PendingEvent(event, accepted));
+        frame.held.add(new Held(message, frame.nextId(), accepted));
         return accepted;
     }
 
-    private CompletionStage<Void> release(List<PendingEvent> raised) {
+    private CompletionStage<Void> release(List<Held> raised) {
         if (raised.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
         CompletableFuture<?>[] all = new CompletableFuture<?>[raised.size()];
         for (int i = 0; i < raised.size(); i++) {
-            PendingEvent pending = raised.get(i);
+            Held pending = raised.get(i);
             CompletionStage<Void> published;
             try {
-                published = release.publishNow(pending.event());
+                published = release.sendNow(pending.message(), pending.messageId());
             } catch (RuntimeException e) {
                 published = CompletableFuture.failedFuture(e);
             }
@@ -151,15 +180,15 @@ public final class HandlerDispatcher {
         return CompletableFuture.allOf(all);
     }
 
-    private static void discard(List<PendingEvent> raised, HandlerInvoker handler, Throwable failure) {
+    private static void discard(List<Held> raised, HandlerInvoker handler, Throwable failure) {
         if (raised.isEmpty()) {
             return;
         }
-        LOG.log(System.Logger.Level.DEBUG, () -> "Discarding " + raised.size() + " event(s) raised by "
+        LOG.log(System.Logger.Level.DEBUG, () -> "Discarding " + raised.size() + " message(s) sent by "
                 + handler.description() + " because it failed");
-        for (PendingEvent pending : raised) {
-            pending.accepted().completeExceptionally(new SourceFlowException("Event "
-                    + pending.event().getClass().getSimpleName() + " was discarded because its handler "
+        for (Held pending : raised) {
+            pending.accepted().completeExceptionally(new SourceFlowException("Message "
+                    + pending.message().getClass().getSimpleName() + " was discarded because its handler "
                     + handler.description() + " failed", failure));
         }
     }

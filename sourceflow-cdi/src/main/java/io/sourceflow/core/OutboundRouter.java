@@ -68,14 +68,14 @@ public final class OutboundRouter {
      * Sends a message of a remote type through the transport: checked and encoded now; sent now, or, inside an
      * active JTA transaction, after it commits (dropped if it rolls back).
      */
-    CompletionStage<Void> sendRemote(MessageDescriptor descriptor, Object message) {
+    CompletionStage<Void> sendRemote(MessageDescriptor descriptor, Object message, String messageId) {
         if (transport.isUnsatisfied()) {
             return CompletableFuture.failedFuture(new SourceFlowException(descriptor.describe() + " is routed to "
                     + descriptor.route().orElseThrow().destination() + " but no transport is active in this deployment"));
         }
         OutboundTransport.Prepared prepared;
         try {
-            prepared = transport.get().prepare(descriptor, message);
+            prepared = transport.get().prepare(descriptor, message, messageId);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }

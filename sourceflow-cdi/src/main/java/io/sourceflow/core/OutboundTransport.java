@@ -12,9 +12,10 @@ public interface OutboundTransport {
     /**
      * Encodes and checks one message of a routed type (size, FIFO entity key); nothing is sent yet.
      *
+     * @param messageId the id to send it with (derived, for what a handler sends), or {@code null} for a new one
      * @throws io.sourceflow.SourceFlowException if the message can never be sent; the message says why
      */
-    Prepared prepare(MessageDescriptor descriptor, Object message);
+    Prepared prepare(MessageDescriptor descriptor, Object message, String messageId);
 
     /** A checked, encoded message ready to go. */
     interface Prepared {

@@ -102,8 +102,8 @@ final class DeleteBatcher {
                 try {
                     executor.execute(() -> send(batch));
                     continue;
-                } catch (RejectedExecutionException e) {
-                    // stopping: send on this thread instead
+                } catch (Throwable e) {
+                    // stopping (RejectedExecutionException), or anything else: send on this thread instead
                 }
             }
             send(batch);

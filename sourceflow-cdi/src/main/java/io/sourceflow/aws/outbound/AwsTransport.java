@@ -65,7 +65,7 @@ public final class AwsTransport implements OutboundTransport {
     }
 
     @Override
-    public Prepared prepare(MessageDescriptor descriptor, Object message) {
+    public Prepared prepare(MessageDescriptor descriptor, Object message, String messageId) {
         Route route = descriptor.route().orElseThrow();
         boolean command = descriptor.kind() == MessageKind.COMMAND;
         // the producer span starts here (its context goes into the body) and ends when the queue or topic
@@ -73,7 +73,7 @@ public final class AwsTransport implements OutboundTransport {
         OutboundObservation observation = telemetry.send(command, descriptor.logicalName(), route.destination());
         OutboundMessage outbound;
         try {
-            outbound = encodeAndCheck(descriptor, message, route, command, observation);
+            outbound = encodeAndCheck(descriptor, message, messageId, route, command, observation);
         } catch (RuntimeException e) {
             observation.end(masker.maskFailure(e, message));
             throw e;
@@ -104,7 +104,7 @@ public final class AwsTransport implements OutboundTransport {
         };
     }
 
-    private OutboundMessage encodeAndCheck(MessageDescriptor descriptor, Object message, Route route, boolean command,
+    private OutboundMessage encodeAndCheck(MessageDescriptor descriptor, Object message, String messageId, Route route, boolean command,
                                            OutboundObservation observation) {
         Optional<String> group = Optional.empty();
         if (route.fifo()) {
@@ -114,7 +114,8 @@ public final class AwsTransport implements OutboundTransport {
                         descriptor.entityKey().map(k -> k.memberName()).orElse("no @EntityKey"), route.destination());
             }
         }
-        OutboundMessage outbound = serializer.encode(descriptor, message, group, observation.traceparent(), observation.tracestate());
+        OutboundMessage outbound = serializer.encode(descriptor, message, group, observation.traceparent(), observation.tracestate(),
+                messageId);
         observation.messageId(outbound.messageId(), outbound.size());
         int limit = command ? ServiceLimits.SQS_MAX_BYTES : ServiceLimits.SNS_MAX_BYTES;
         if (outbound.size() > limit) {

@@ -80,9 +80,10 @@ final class OutboundBatcher {
             }
             try {
                 executor.execute(() -> sendThenContinue(batch));
-            } catch (RejectedExecutionException e) {
+            } catch (Throwable e) { // RejectedExecutionException while stopping, or anything else: never strand a batch
                 synchronized (this) {
                     inFlight--;
+                    notifyAll();
                 }
                 batch.forEach(m -> m.accepted().completeExceptionally(
                         new SendFailedException("Message " + m.messageId() + " was not sent: the application is stopping", e)));

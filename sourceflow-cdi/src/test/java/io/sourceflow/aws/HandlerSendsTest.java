@@ -1,0 +1,128 @@
+package io.sourceflow.aws;
+
+import io.sourceflow.Command;
+import io.sourceflow.CommandBus;
+import io.sourceflow.Handles;
+import io.sourceflow.testing.AwsClients;
+import io.sourceflow.testing.AwsTestConfig;
+import io.sourceflow.testing.CdiContainer;
+import io.sourceflow.testing.ElasticMqExtension;
+import io.sourceflow.testing.ElasticMqServer;
+import io.sourceflow.testing.RawMessages;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Issue 13, item 13: what a handler sends to a queue is held back like the events it raises (it leaves only when the
+ * handler succeeded), and gets an id derived from the handled message's, so that a retry (or a second delivery to
+ * another instance) sends it with the same id and the receivers' idempotency recognises it.
+ */
+@ExtendWith(ElasticMqExtension.class)
+class HandlerSendsTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    public record Trigger(String key, boolean failFirst) implements Command {}
+    public record Downstream(String key) implements Command {}
+
+    @Singleton
+    public static class Attempts {
+        final AtomicInteger count = new AtomicInteger();
+    }
+
+    @ApplicationScoped
+    public static class TriggerHandler {
+        @Inject CommandBus bus;
+        @Inject Attempts attempts;
+
+        void on(@Handles Trigger trigger) {
+            int attempt = attempts.count.incrementAndGet();
+            bus.send(new Downstream(trigger.key()));
+            if (trigger.failFirst() && attempt == 1) {
+                throw new IllegalStateException("fails after sending");
+            }
+        }
+    }
+
+    private static Map<String, String> config(ElasticMqServer elasticMq, String triggers, String downstream, String... more) {
+        Map<String, String> config = AwsTestConfig.emulator(elasticMq.endpoint());
+        config.put("sourceflow.routes.commands.Trigger", triggers);
+        config.put("sourceflow.routes.commands.Downstream", downstream);
+        for (int i = 0; i < more.length; i += 2) {
+            config.put(more[i], more[i + 1]);
+        }
+        return config;
+    }
+
+    private static List<Message> drain(SqsClient sqs, String url) {
+        List<Message> all = new ArrayList<>();
+        while (true) {
+            List<Message> got = sqs.receiveMessage(r -> r.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(2)
+                    .messageAttributeNames("All")).messages();
+            if (got.isEmpty()) {
+                return all;
+            }
+            all.addAll(got);
+            got.forEach(m -> sqs.deleteMessage(r -> r.queueUrl(url).receiptHandle(m.receiptHandle())));
+        }
+    }
+
+    @Test
+    void aCommandSentByAHandlerThatThenFailsNeverLeaves(ElasticMqServer elasticMq) {
+        String triggers = "triggers-" + AwsTestConfig.unique();
+        String downstream = "downstream-" + AwsTestConfig.unique();
+        try (SqsClient sqs = AwsClients.of(elasticMq).sqs();
+             CdiContainer app = CdiContainer.start(config(elasticMq, triggers, downstream), TriggerHandler.class, Attempts.class)) {
+            app.select(CommandBus.class).send(new Trigger("t-1", true));
+            String triggerUrl = sqs.getQueueUrl(r -> r.queueName(triggers)).queueUrl();
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(app.select(Attempts.class).count).hasValue(2);
+                assertThat(RawMessages.approximateCount(sqs, triggerUrl)).isZero();
+            });
+            List<Message> sent = drain(sqs, sqs.getQueueUrl(r -> r.queueName(downstream)).queueUrl());
+            assertThat(sent).as("only the successful attempt's command left").hasSize(1);
+        }
+    }
+
+    @Test
+    void twoRunsOfTheSameMessageSendWithTheSameIds(ElasticMqServer elasticMq) {
+        String triggers = "triggers-" + AwsTestConfig.unique();
+        String downstream = "downstream-" + AwsTestConfig.unique();
+        try (SqsClient sqs = AwsClients.of(elasticMq).sqs()) {
+            Message trigger;
+            try (CdiContainer sender = CdiContainer.start(config(elasticMq, triggers, downstream,
+                    "sourceflow.aws.command-listener.enabled", "false"), TriggerHandler.class, Attempts.class)) {
+                sender.select(CommandBus.class).send(new Trigger("t-2", false));
+                trigger = RawMessages.takeOne(sqs, sqs.getQueueUrl(r -> r.queueName(triggers)).queueUrl(), WAIT);
+            }
+            String triggerUrl = sqs.getQueueUrl(r -> r.queueName(triggers)).queueUrl();
+            String downstreamUrl = sqs.getQueueUrl(r -> r.queueName(downstream)).queueUrl();
+            List<String> ids = new ArrayList<>();
+            for (int instance = 1; instance <= 2; instance++) { // two instances, each with its own in-memory store
+                try (CdiContainer app = CdiContainer.start(config(elasticMq, triggers, downstream), TriggerHandler.class, Attempts.class)) {
+                    RawMessages.sendCopy(sqs, triggerUrl, trigger);
+                    await().atMost(WAIT).untilAsserted(() -> {
+                        assertThat(app.select(Attempts.class).count).hasValue(1);
+                        assertThat(RawMessages.approximateCount(sqs, triggerUrl)).isZero();
+                    });
+                }
+                ids.add(RawMessages.cloudEventId(RawMessages.takeOne(sqs, downstreamUrl, WAIT)));
+            }
+            assertThat(ids.get(0)).as("the same handled message, handler and ordinal give the same id").isEqualTo(ids.get(1));
+        }
+    }
+}
