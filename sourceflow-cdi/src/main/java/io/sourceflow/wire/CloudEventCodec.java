@@ -21,6 +21,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Writes and reads SourceFlow wire format 1: a CloudEvents 1.0 event in structured JSON mode
@@ -277,6 +278,20 @@ public final class CloudEventCodec {
     // ------------------------------------------------------------------ data
 
     /**
+     * A failure of the type itself, not of the data: JSON-B cannot create an instance (no usable constructor). Its
+     * message names the class, never a value, so it may be shown; any other JSON-B message might quote the payload.
+     */
+    private static Optional<String> typeProblem(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            String message = t.getMessage();
+            if (message != null && message.toLowerCase(Locale.ROOT).contains("constructor")) {
+                return Optional.of(WireText.escape(message, 400));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
      * Serializes message data with JSON-B.
      *
      * @param message the message (normally a public record)
@@ -321,10 +336,12 @@ public final class CloudEventCodec {
             // JSON-B messages can quote values from the payload, so the cause is neither chained
             // nor put in the message; it is logged at DEBUG for whoever needs to look.
             LOG.log(System.Logger.Level.DEBUG, () -> "JSON-B could not map data onto " + type.getName(), e);
-            throw new UndecodableMessageException(Reason.SCHEMA_MISMATCH,
-                    "data does not match " + type.getName() + " (" + e.getClass().getSimpleName()
+            throw new UndecodableMessageException(Reason.SCHEMA_MISMATCH, typeProblem(e)
+                    .map(problem -> "JSON-B cannot create " + type.getName() + " (" + problem + "); give it a public "
+                            + "no-argument constructor or a @JsonbCreator, or make it a record")
+                    .orElse("data does not match " + type.getName() + " (" + e.getClass().getSimpleName()
                     + "); check that producer and consumer agree on its fields and their JSON types"
-                    + (Modifier.isPublic(type.getModifiers()) ? "" : ", and make the type public"));
+                    + (Modifier.isPublic(type.getModifiers()) ? "" : ", and make the type public")));
         }
         if (value == null) {
             throw new UndecodableMessageException(Reason.SCHEMA_MISMATCH, "data is JSON null; expected " + type.getName());

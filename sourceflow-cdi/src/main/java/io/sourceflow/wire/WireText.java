@@ -13,12 +13,17 @@ public final class WireText {
 
     /** The value with control characters escaped as {@code \n}, {@code \r}, {@code \t} or {@code \}{@code uXXXX}. */
     public static String escape(String value) {
+        return escape(value, MAX_LENGTH);
+    }
+
+    /** As {@link #escape(String)}, cut to {@code maxLength} characters instead. */
+    public static String escape(String value, int maxLength) {
         if (value == null) {
             return "null";
         }
-        StringBuilder out = new StringBuilder(Math.min(value.length(), MAX_LENGTH) + 8);
+        StringBuilder out = new StringBuilder(Math.min(value.length(), maxLength) + 8);
         for (int i = 0; i < value.length(); i++) {
-            if (out.length() >= MAX_LENGTH) {
+            if (out.length() >= maxLength) {
                 return out.append("...").toString();
             }
             char c = value.charAt(i);

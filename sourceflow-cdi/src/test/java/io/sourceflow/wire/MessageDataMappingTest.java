@@ -218,4 +218,22 @@ class MessageDataMappingTest {
         assertThat(e.reason()).isEqualTo(Reason.SCHEMA_MISMATCH);
         assertThat(e.getMessage()).contains("make the type public");
     }
+
+    /** A type JSON-B cannot create: no public no-argument constructor and no @JsonbCreator. */
+    public static class NoDefaultConstructor {
+        public final String id;
+
+        public NoDefaultConstructor(String id) {
+            this.id = id;
+        }
+    }
+
+    /** Issue 13, item 18: the reason said "(JsonbException)" and hid the real cause, a type JSON-B cannot create. */
+    @Test
+    void aTypeJsonbCannotCreateIsNamedAsTheCause() {
+        UndecodableMessageException e = catchThrowableOfType(UndecodableMessageException.class,
+                () -> CODEC.dataFromJson("{\"id\":\"SECRET-4111\"}", NoDefaultConstructor.class));
+        assertThat(e.reason()).isEqualTo(Reason.SCHEMA_MISMATCH);
+        assertThat(e.getMessage()).containsIgnoringCase("no default constructor").doesNotContain("SECRET-4111");
+    }
 }
