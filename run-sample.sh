@@ -92,7 +92,7 @@ else
   log "real AWS: region and credentials from the AWS SDK default chain"
   if [ "$ENCRYPTION" = true ]; then
     [ -n "${SAMPLE_KMS_KEY_ID:-}" ] || { echo "with --aws and SAMPLE_ENCRYPTION=true set SAMPLE_KMS_KEY_ID" >&2; exit 1; }
-    # a system property, not SOURCEFLOW_AWS_ENCRYPTION_KMS_KEY_ID: see sourceflow-ee-sample/README.md, known issues
+    # passed as a system property; SOURCEFLOW_AWS_ENCRYPTION_KMS_KEY_ID works as well (sourceflow-ee-sample/README.md, Notes)
     JVM_OPTIONS="$JVM_OPTIONS
 -Dsourceflow.aws.encryption.kms-key-id=$SAMPLE_KMS_KEY_ID"
   fi
