@@ -15,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -166,7 +165,7 @@ final class QueueListener {
             return CompletableFuture.completedFuture(InboundOutcome.Disposition.RETRY);
         }
         handlerStarted();
-        HandlerWatch watch = new HandlerWatch(message);
+        HandlerWatch watch = new HandlerWatch(message, scheduler, handlerTimeout, handlersPastTimeout, this::handlerOverdue);
         CompletableFuture<InboundOutcome> processed;
         try {
             processed = processor.process(queueName, message).toCompletableFuture();
@@ -195,73 +194,14 @@ final class QueueListener {
         });
     }
 
-    /**
-     * Watches one message's handler for {@code sourceflow.aws.handler-timeout}. Past it: the message's heartbeat ends
-     * (it becomes visible again and is delivered again), the thread running the handler is interrupted if the handler
-     * still runs on it, an error names queue, type and message id, and the handler counts as past its timeout until it
-     * returns (liveness is DOWN while such handlers hold every slot). The slot stays taken: the thread is still busy.
-     */
-    private final class HandlerWatch {
-        private final Received message;
-        private final Thread thread = Thread.currentThread();
-        private final ScheduledFuture<?> timer;
-        private boolean onThread = true;
-        private boolean timedOut;
-        private boolean finished;
-
-        HandlerWatch(Received message) {
-            this.message = message;
-            ScheduledFuture<?> scheduled;
-            try {
-                scheduled = scheduler.schedule(this::timeout, handlerTimeout.toNanos(), TimeUnit.NANOSECONDS);
-            } catch (Throwable e) { // the timer is stopping with the application: no watch
-                scheduled = null;
-            }
-            this.timer = scheduled;
-        }
-
-        private void timeout() {
-            synchronized (this) {
-                if (finished) {
-                    return;
-                }
-                timedOut = true;
-                if (onThread) {
-                    thread.interrupt();
-                }
-                handlersPastTimeout.incrementAndGet();
-            }
-            unprotect(message);
-            String type = message.message().messageAttributes().containsKey(WireAttributes.TYPE)
-                    ? WireText.escape(message.message().messageAttributes().get(WireAttributes.TYPE).stringValue()) : "unknown";
-            LOG.log(System.Logger.Level.ERROR, "Handler of message " + message.messageId() + " (type " + type + ") on queue "
-                    + queueName + " has run past sourceflow.aws.handler-timeout=" + handlerTimeout + "; its message is no "
-                    + "longer kept invisible and will be delivered again, and its thread was interrupted");
-        }
-
-        /** The handler's synchronous part returned: its thread goes on to other work and must not be interrupted. */
-        void leftThread() {
-            boolean clear;
-            synchronized (this) {
-                onThread = false;
-                clear = timedOut;
-            }
-            if (clear) {
-                Thread.interrupted(); // an interrupt meant for the handler must not reach the thread's next task
-            }
-        }
-
-        void done() {
-            if (timer != null) {
-                timer.cancel(false);
-            }
-            synchronized (this) {
-                finished = true;
-                if (timedOut) {
-                    handlersPastTimeout.decrementAndGet();
-                }
-            }
-        }
+    /** A handler ran past {@code handler-timeout}: its message is given up for redelivery (its thread was interrupted). */
+    private void handlerOverdue(Received message) {
+        unprotect(message);
+        var attributes = message.message().messageAttributes();
+        String type = attributes.containsKey(WireAttributes.TYPE) ? WireText.escape(attributes.get(WireAttributes.TYPE).stringValue()) : "unknown";
+        LOG.log(System.Logger.Level.ERROR, "Handler of message " + message.messageId() + " (type " + type + ") on queue "
+                + queueName + " has run past sourceflow.aws.handler-timeout=" + handlerTimeout + "; its message is no "
+                + "longer kept invisible and will be delivered again, and its thread was interrupted");
     }
 
     /** Waits until no handler runs (a poller stuck in a receive holds slots, but runs no handler). */
