@@ -139,9 +139,12 @@ public final class HandlerDispatcher {
 
     /**
      * Holds a message back if the calling thread is running a handler: an event, or a command routed to a queue. It
-     * leaves when the handler succeeded, with an id derived from the handled message's (see {@link Frame}).
+     * leaves when the handler succeeded, with an id derived from the handled message's (see {@link Frame}). The stage
+     * returned to the caller completes at once, when the message is held: the handler may return it (or wait for it),
+     * and waiting for the send itself would wait for the handler's own end. Whether the message was then accepted
+     * decides the handled message's outcome: if it cannot be sent, the handled message is retried.
      *
-     * @return the stage of the held message, or {@code null} when no handler runs on this thread
+     * @return a completed stage once the message is held, or {@code null} when no handler runs on this thread
      */
     public CompletableFuture<Void> holdIfInHandler(Object message) {
         Deque<Frame> stack = frames.get();
@@ -150,9 +153,8 @@ public final class HandlerDispatcher {
             return null;
         }
         Frame frame = stack.peek();
-        CompletableFuture<Void> accepted = new CompletableFuture<>();
-        frame.held.add(new Held(message, frame.nextId(), accepted));
-        return accepted;
+        frame.held.add(new Held(message, frame.nextId(), new CompletableFuture<>()));
+        return CompletableFuture.completedFuture(null);
     }
 
     private CompletionStage<Void> release(List<Held> raised) {

@@ -38,6 +38,7 @@ class HandlerSendsTest {
 
     public record Trigger(String key, boolean failFirst) implements Command {}
     public record Downstream(String key) implements Command {}
+    public record AsyncTrigger(String key) implements Command {}
 
     @Singleton
     public static class Attempts {
@@ -58,10 +59,21 @@ class HandlerSendsTest {
         }
     }
 
+    /** Returns the stage of its own send, as the sample's sagas do: the stage must not wait for the handler's end. */
+    @ApplicationScoped
+    public static class AsyncTriggerHandler {
+        @Inject CommandBus bus;
+
+        java.util.concurrent.CompletionStage<Void> on(@Handles AsyncTrigger trigger) {
+            return bus.sendAsync(new Downstream(trigger.key()));
+        }
+    }
+
     private static Map<String, String> config(ElasticMqServer elasticMq, String triggers, String downstream, String... more) {
         Map<String, String> config = AwsTestConfig.emulator(elasticMq.endpoint());
         config.put("sourceflow.routes.commands.Trigger", triggers);
         config.put("sourceflow.routes.commands.Downstream", downstream);
+        config.put("sourceflow.routes.commands.AsyncTrigger", triggers);
         for (int i = 0; i < more.length; i += 2) {
             config.put(more[i], more[i + 1]);
         }
@@ -95,6 +107,20 @@ class HandlerSendsTest {
             });
             List<Message> sent = drain(sqs, sqs.getQueueUrl(r -> r.queueName(downstream)).queueUrl());
             assertThat(sent).as("only the successful attempt's command left").hasSize(1);
+        }
+    }
+
+    @Test
+    void anAsyncHandlerReturningTheStageOfItsOwnSendCompletes(ElasticMqServer elasticMq) {
+        String triggers = "triggers-" + AwsTestConfig.unique();
+        String downstream = "downstream-" + AwsTestConfig.unique();
+        try (SqsClient sqs = AwsClients.of(elasticMq).sqs();
+             CdiContainer app = CdiContainer.start(config(elasticMq, triggers, downstream), AsyncTriggerHandler.class)) {
+            app.select(CommandBus.class).send(new AsyncTrigger("a-1"));
+            String triggerUrl = sqs.getQueueUrl(r -> r.queueName(triggers)).queueUrl();
+            Message sent = RawMessages.takeOne(sqs, sqs.getQueueUrl(r -> r.queueName(downstream)).queueUrl(), WAIT);
+            assertThat(sent.body()).contains("a-1");
+            await().atMost(WAIT).until(() -> RawMessages.approximateCount(sqs, triggerUrl) == 0);
         }
     }
 
