@@ -158,7 +158,8 @@ class ListenerRecoverabilityTest {
         String queue = "steps-" + AwsTestConfig.unique() + ".fifo";
         Map<String, String> config = AwsTestConfig.emulator(elasticMq.endpoint());
         config.put("sourceflow.routes.commands.Step", queue);
-        config.put("sourceflow.aws.visibility-timeout", "2s");
+        // 3 s: the heartbeat extends a message with half of it (1.5 s) left, a margin a busy machine keeps
+        config.put("sourceflow.aws.visibility-timeout", "3s");
         config.put("sourceflow.aws.max-concurrent-messages", "10"); // one receive takes all three
         try (SqsClient sqs = AwsClients.of(elasticMq).sqs()) {
             Map<String, String> sendOnly = new java.util.HashMap<>(config);
@@ -179,7 +180,7 @@ class ListenerRecoverabilityTest {
                 listeners.pause(queue);
                 assertThat(listeners.awaitPaused(queue, WAIT)).isTrue();
                 List<String> stolen = new CopyOnWriteArrayList<>();
-                long releaseAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(6);
+                long releaseAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(9);
                 while (System.nanoTime() < releaseAt) {
                     sqs.receiveMessage(r -> r.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1).visibilityTimeout(60))
                             .messages().forEach(m -> stolen.add(m.body()));
@@ -210,12 +211,12 @@ class ListenerRecoverabilityTest {
 
         void on(@Handles Slow command) throws InterruptedException {
             slow.runs.incrementAndGet();
-            slow.never.await(5, TimeUnit.SECONDS); // work that outlasts the queue's 2 s visibility timeout
+            slow.never.await(10, TimeUnit.SECONDS); // work that outlasts the queue's 4 s visibility timeout
         }
     }
 
     /**
-     * Issue 13, item 5: with provisioning off the queue's own VisibilityTimeout (2 s here) was never read, so the
+     * Issue 13, item 5: with provisioning off the queue's own VisibilityTimeout (4 s here) was never read, so the
      * heartbeat was timed from the configured 30 s: the message became visible while its handler ran and was received
      * again. The listener now times the heartbeat and the claim from the shorter of the two.
      */
@@ -227,7 +228,7 @@ class ListenerRecoverabilityTest {
         config.put("sourceflow.aws.provisioning", "off");
         config.put("sourceflow.aws.visibility-timeout", "30s");
         try (SqsClient sqs = AwsClients.of(elasticMq).sqs()) {
-            sqs.createQueue(r -> r.queueName(queue).attributesWithStrings(Map.of("VisibilityTimeout", "2")));
+            sqs.createQueue(r -> r.queueName(queue).attributesWithStrings(Map.of("VisibilityTimeout", "4")));
             try (CdiContainer app = CdiContainer.start(config, SlowHandler.class, SlowRuns.class)) {
                 app.select(CommandBus.class).send(new Slow("s-1"));
                 String url = sqs.getQueueUrl(r -> r.queueName(queue)).queueUrl();
