@@ -1,6 +1,5 @@
 package io.sourceflow.core;
 
-import io.sourceflow.Event;
 import io.sourceflow.MessageContext;
 import io.sourceflow.SourceFlowException;
 import jakarta.inject.Inject;
