@@ -48,6 +48,15 @@ class TransactionalSendTest {
         return sqs.receiveMessage(r -> r.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1)).messages().size();
     }
 
+    /** A send after the rollback is the marker: had a rolled-back send gone out, it would be on the queue before it. */
+    private static void assertOnlyAMarkerSentAfterwardsArrives(CommandBus bus, SqsClient sqs, String queue) {
+        bus.send(new Ship("marker", ""));
+        String url = sqs.getQueueUrl(r -> r.queueName(queue)).queueUrl();
+        var bodies = sqs.receiveMessage(r -> r.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1)).messages()
+                .stream().map(software.amazon.awssdk.services.sqs.model.Message::body).toList();
+        assertThat(bodies).hasSize(1).allMatch(body -> body.contains("marker"));
+    }
+
     @Test
     void aSendInsideATransactionLeavesAfterTheCommit(ElasticMqServer elasticMq) throws Exception {
         String queue = "ship-" + AwsTestConfig.unique();
@@ -81,12 +90,7 @@ class TransactionalSendTest {
             bus.send(new Ship("o-4", "rolled back"));
             TransactionManager.transactionManager().rollback();
 
-            // a send after the rollback is the marker: had o-3 or o-4 gone out, they would be on the queue before it
-            bus.send(new Ship("marker", ""));
-            String url = sqs.getQueueUrl(r -> r.queueName(queue)).queueUrl();
-            var bodies = sqs.receiveMessage(r -> r.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1)).messages()
-                    .stream().map(software.amazon.awssdk.services.sqs.model.Message::body).toList();
-            assertThat(bodies).hasSize(1).allMatch(body -> body.contains("marker"));
+            assertOnlyAMarkerSentAfterwardsArrives(bus, sqs, queue);
         }
     }
 
@@ -104,11 +108,7 @@ class TransactionalSendTest {
             bus.send(new Ship("o-5", "doomed"));
             TransactionManager.transactionManager().rollback();
 
-            bus.send(new Ship("marker", ""));
-            String url = sqs.getQueueUrl(r -> r.queueName(queue)).queueUrl();
-            var bodies = sqs.receiveMessage(r -> r.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1)).messages()
-                    .stream().map(software.amazon.awssdk.services.sqs.model.Message::body).toList();
-            assertThat(bodies).hasSize(1).allMatch(body -> body.contains("marker"));
+            assertOnlyAMarkerSentAfterwardsArrives(bus, sqs, queue);
         }
     }
 
