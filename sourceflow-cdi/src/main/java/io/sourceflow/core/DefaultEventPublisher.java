@@ -16,7 +16,7 @@ import java.util.concurrent.CompletionStage;
  * Inside a handler, events are held back until the handler succeeded.
  */
 @ApplicationScoped
-public class DefaultEventPublisher implements EventPublisher, EventRelease {
+public class DefaultEventPublisher implements EventPublisher, HeldMessageRelease {
 
     private OutboundRouter router;
     private HandlerDispatcher dispatcher;

@@ -27,11 +27,11 @@ public final class HandlerDispatcher {
     private static final System.Logger LOG = System.getLogger(HandlerDispatcher.class.getName());
 
     private final RequestContextRunner requestContext;
-    private final EventRelease release;
+    private final HeldMessageRelease release;
     private final ThreadLocal<Deque<Frame>> frames = ThreadLocal.withInitial(ArrayDeque::new);
 
     @Inject
-    HandlerDispatcher(RequestContextRunner requestContext, EventRelease release) {
+    HandlerDispatcher(RequestContextRunner requestContext, HeldMessageRelease release) {
         this.requestContext = requestContext;
         this.release = release;
     }

@@ -7,7 +7,7 @@ import java.util.concurrent.CompletionStage;
  * (published, to its topic or its in-process handlers) or a command routed to a queue. The publisher implements it and
  * the dispatcher is handed it, so the dispatcher never calls back up into the publisher.
  */
-public interface EventRelease {
+public interface HeldMessageRelease {
 
     /**
      * Sends the held message now, bypassing the hold-back, with the id it was given when it was held; the stage
