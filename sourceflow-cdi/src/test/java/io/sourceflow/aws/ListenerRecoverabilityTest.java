@@ -22,8 +22,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -265,6 +267,49 @@ class ListenerRecoverabilityTest {
                 assertThat(done.keys).as("the message whose commit failed ran again").hasSize(3);
                 assertThat(RawMessages.approximateCount(sqs, url)).isZero();
             });
+        }
+    }
+
+    /**
+     * Issue 13, item 8: a receive still in progress when the listener stopped returned its messages after the stop had
+     * given up waiting for it (after {@code shutdown-timeout}), when the SQS client was already closed: they could not be
+     * released and stayed invisible for their whole visibility timeout. Stopping now waits for the receive (at most
+     * {@code wait-time}) and releases every message received but not started while the client is open.
+     */
+    @Test
+    void messagesOfAReceiveThatReturnsWhileStoppingAreReleasedBeforeTheClientsClose(ElasticMqServer elasticMq) throws Exception {
+        String queue = "stop-" + AwsTestConfig.unique();
+        Map<String, String> config = AwsTestConfig.emulator(elasticMq.endpoint());
+        config.put("sourceflow.routes.commands." + Job.class.getSimpleName(), queue);
+        config.put("sourceflow.aws.wait-time", "10s");
+        config.put("sourceflow.aws.shutdown-timeout", "1s");
+        config.put("sourceflow.aws.visibility-timeout", "120s");
+        try (SqsClient sqs = AwsClients.of(elasticMq).sqs()) {
+            CdiContainer app = CdiContainer.start(config, JobHandler.class, Done.class);
+            Done done = app.select(Done.class);
+            TransportStatus status = app.select(TransportStatus.class);
+            Instant before = status.pollers().get(0).lastPoll();
+            // an empty queue's receives come back after wait-time, and the next starts at once: right after one came back,
+            // the poller is ~10 s away from the end of its next receive
+            await().atMost(WAIT).until(() -> status.pollers().get(0).lastPoll().isAfter(before));
+            CompletableFuture<Void> stopped = CompletableFuture.runAsync(app::close);
+            // past shutdown-timeout (1 s), which the old stop waited at most before closing the clients, and well
+            // within the receive's 10 s: the messages reach the receive in progress
+            Thread.sleep(2_000);
+            String url = sqs.getQueueUrl(r -> r.queueName(queue)).queueUrl();
+            for (int i = 0; i < 3; i++) {
+                sqs.sendMessage(r -> r.queueUrl(url).messageBody("{}"));
+            }
+            stopped.get(60, TimeUnit.SECONDS);
+            assertThat(done.keys).as("nothing ran while stopping").isEmpty();
+            // released at once, not after their 120 s visibility timeout
+            List<String> back = new CopyOnWriteArrayList<>();
+            await().atMost(WAIT).until(() -> {
+                sqs.receiveMessage(r -> r.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1))
+                        .messages().forEach(m -> back.add(m.messageId()));
+                return back.size() >= 3;
+            });
+            assertThat(back).hasSize(3);
         }
     }
 }

@@ -54,6 +54,11 @@ final class MessageSink {
         } catch (Throwable e) { // no heartbeat (stopping): the messages are still handled, within their visibility
             LOG.log(System.Logger.Level.DEBUG, "Could not start the heartbeat of " + messages.size() + " message(s)", e);
         }
+        if (stopping.getAsBoolean()) { // a receive that returned while stopping: its messages go back now, not later
+            release.accept(messages);
+            slots.release(messages.size());
+            return;
+        }
         if (fifo) {
             Map<String, List<Received>> groups = new LinkedHashMap<>();
             for (Received message : messages) {

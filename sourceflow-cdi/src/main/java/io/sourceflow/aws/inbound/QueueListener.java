@@ -8,6 +8,7 @@ import io.sourceflow.wire.WireText;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,6 +45,11 @@ final class QueueListener {
     private final ReceiveLoop receiveLoop;
     /** The heartbeat of every received message not yet settled or released, by receipt handle. */
     private final Map<String, VisibilityHeartbeat.Lease> protectedMessages = new ConcurrentHashMap<>();
+    /**
+     * Every received message whose handling has not started, by receipt handle: whoever removes one (its handler, or
+     * a release) owns it, so stopping can release what is left exactly once, while the SQS client is still open.
+     */
+    private final Map<String, Received> notStarted = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
     private final Duration handlerTimeout;
     private final int handlerSlots;
@@ -108,18 +114,27 @@ final class QueueListener {
     }
 
     /**
-     * Waits for the receive in progress and the running handlers (until the deadline), then flushes deletes.
+     * Waits for the receive in progress (at most its wait time) and the running handlers (until the deadline), releases
+     * the messages received but not started, then flushes deletes: all before the SQS client closes.
      *
      * @return whether every running handler finished in time
      */
     boolean awaitStop(long deadlineNanos) {
         boolean finished = false;
         try {
-            receiveLoop.awaitExit(deadlineNanos);
+            receiveLoop.awaitExit();
             finished = awaitHandlers(deadlineNanos);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        List<Received> left = new ArrayList<>();
+        for (String receiptHandle : notStarted.keySet()) {
+            Received message = notStarted.remove(receiptHandle);
+            if (message != null) {
+                left.add(message);
+            }
+        }
+        releaseOwned(left);
         heartbeat.stop();
         deletes.flush(Duration.ofSeconds(10));
         return finished;
@@ -131,13 +146,30 @@ final class QueueListener {
      */
     private void protect(List<Received> messages) {
         for (Received message : messages) {
+            notStarted.put(message.receiptHandle(), message);
+        }
+        for (Received message : messages) {
             protectedMessages.put(message.receiptHandle(),
                     heartbeat.begin(message.receiptHandle(), message.messageId(), message.receivedAtNanos()));
         }
     }
 
-    /** Makes messages that will not be handled now visible again, ending their heartbeat first. */
+    /** Makes messages that will not be handled now visible again (those not already released). */
     private void release(List<Received> messages) {
+        List<Received> owned = new ArrayList<>(messages.size());
+        for (Received message : messages) {
+            if (notStarted.remove(message.receiptHandle()) != null) {
+                owned.add(message);
+            }
+        }
+        releaseOwned(owned);
+    }
+
+    /** Makes messages visible again, ending their heartbeat first. */
+    private void releaseOwned(List<Received> messages) {
+        if (messages.isEmpty()) {
+            return;
+        }
         messages.forEach(this::unprotect);
         settlement.release(messages);
     }
@@ -151,8 +183,11 @@ final class QueueListener {
 
     /** Processes one message and settles it; the stage never fails and carries what was done. */
     private CompletableFuture<InboundOutcome.Disposition> handle(Received message) {
+        if (notStarted.remove(message.receiptHandle()) == null) { // released by the stop while it waited for its turn
+            return CompletableFuture.completedFuture(InboundOutcome.Disposition.RETRY);
+        }
         if (stopping) {
-            release(List.of(message));
+            releaseOwned(List.of(message));
             return CompletableFuture.completedFuture(InboundOutcome.Disposition.RETRY);
         }
         VisibilityHeartbeat.Lease lease = protectedMessages.get(message.receiptHandle());

@@ -110,12 +110,12 @@ final class ReceiveLoop {
 
     /**
      * Waits until every poller has exited: a long poll in progress returns within the wait time, so this waits at most
-     * that plus 5 s, and never past the deadline (a receive left behind releases its messages when it returns, or they
-     * reappear after their visibility timeout).
+     * that plus 5 s, whatever {@code shutdown-timeout} is, because the messages of a receive can only be released while
+     * the SQS client is open (a receive that still does not return releases its messages when it does, or they reappear
+     * after their visibility timeout).
      */
-    void awaitExit(long deadlineNanos) throws InterruptedException {
-        long pollWait = Math.min(TimeUnit.SECONDS.toNanos(waitTimeSeconds + 5L), Math.max(0, deadlineNanos - System.nanoTime()));
-        pollerExited.await(pollWait, TimeUnit.NANOSECONDS);
+    void awaitExit() throws InterruptedException {
+        pollerExited.await(waitTimeSeconds + 5L, TimeUnit.SECONDS);
     }
 
     /** See {@link PauseGate#awaitNoReceive}. */

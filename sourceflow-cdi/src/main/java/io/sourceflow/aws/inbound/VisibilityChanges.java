@@ -59,7 +59,7 @@ final class VisibilityChanges {
         for (List<Received> batch : BatchEntries.partition(messages)) {
             try {
                 changeBatch(batch, Received::receiptHandle, 0, m -> { }, (m, error) -> { });
-            } catch (RuntimeException e) { // SdkException, or a client already closed at shutdown
+            } catch (Exception e) { // SdkException, or a client already closed: releasing is the last thing done with them
                 LOG.log(System.Logger.Level.DEBUG, "Could not release " + batch.size() + " message(s) of " + queueName
                         + "; they become visible when their visibility timeout ends", e);
             }

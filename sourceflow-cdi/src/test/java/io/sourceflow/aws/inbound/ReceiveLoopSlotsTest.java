@@ -58,7 +58,7 @@ class ReceiveLoopSlotsTest {
     void stopEverything() throws InterruptedException {
         if (loop != null) {
             loop.requestStop();
-            loop.awaitExit(System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+            loop.awaitExit();
         }
         for (Thread poller : pollerThreads) {
             poller.join(TimeUnit.SECONDS.toMillis(10));
