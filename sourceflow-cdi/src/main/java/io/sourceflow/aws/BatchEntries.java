@@ -35,11 +35,11 @@ public final class BatchEntries {
     /**
      * Reports each item of a batch: accepted, or failed with the error the service gave for its entry id.
      *
-     * @param errorsById the response's failed entries: entry id to error text
+     * @param errorsById the response's failed entries: entry id to error
      */
-    public static <T> void settle(List<T> batch, Map<String, String> errorsById, Consumer<T> accepted, BiConsumer<T, String> failed) {
+    public static <T, E> void settle(List<T> batch, Map<String, E> errorsById, Consumer<T> accepted, BiConsumer<T, E> failed) {
         for (int i = 0; i < batch.size(); i++) {
-            String error = errorsById.isEmpty() ? null : errorsById.get(id(i));
+            E error = errorsById.isEmpty() ? null : errorsById.get(id(i));
             if (error == null) {
                 accepted.accept(batch.get(i));
             } else {

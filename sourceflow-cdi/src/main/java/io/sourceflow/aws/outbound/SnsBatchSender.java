@@ -31,12 +31,17 @@ final class SnsBatchSender implements BatchSender {
     }
 
     @Override
+    public String destination() {
+        return "topic " + topicName;
+    }
+
+    @Override
     public int maxBatchBytes() {
         return ServiceLimits.SNS_MAX_BYTES;
     }
 
     @Override
-    public void send(List<OutboundMessage> batch) {
+    public List<Retryable> send(List<OutboundMessage> batch) {
         PublishBatchResponse response;
         try {
             List<PublishBatchRequestEntry> entries = new ArrayList<>(batch.size());
@@ -45,12 +50,11 @@ final class SnsBatchSender implements BatchSender {
             }
             response = calls.publishBatch(sns, PublishBatchRequest.builder().topicArn(topicArn).publishBatchRequestEntries(entries).build());
         } catch (RuntimeException failure) {
-            BatchSender.failAll(batch, "topic " + topicName, AwsSendCalls.unwrap(failure));
-            return;
+            return BatchSender.failAll(batch, destination(), AwsSendCalls.unwrap(failure));
         }
-        Map<String, String> errors = new HashMap<>();
-        response.failed().forEach(f -> errors.put(f.id(), f.code() + " " + f.message()));
-        BatchSender.settle(batch, errors, "Topic " + topicName);
+        Map<String, EntryError> errors = new HashMap<>();
+        response.failed().forEach(f -> errors.put(f.id(), new EntryError(f.code(), f.message(), Boolean.TRUE.equals(f.senderFault()))));
+        return BatchSender.settle(batch, errors, destination());
     }
 
     private static PublishBatchRequestEntry entry(int index, OutboundMessage message) {

@@ -31,12 +31,17 @@ final class SqsBatchSender implements BatchSender {
     }
 
     @Override
+    public String destination() {
+        return "queue " + queueName;
+    }
+
+    @Override
     public int maxBatchBytes() {
         return ServiceLimits.SQS_MAX_BYTES;
     }
 
     @Override
-    public void send(List<OutboundMessage> batch) {
+    public List<Retryable> send(List<OutboundMessage> batch) {
         SendMessageBatchResponse response;
         try {
             List<SendMessageBatchRequestEntry> entries = new ArrayList<>(batch.size());
@@ -45,13 +50,11 @@ final class SqsBatchSender implements BatchSender {
             }
             response = calls.sendMessageBatch(sqs, SendMessageBatchRequest.builder().queueUrl(queueUrl).entries(entries).build());
         } catch (RuntimeException failure) {
-            BatchSender.failAll(batch, "queue " + queueName, AwsSendCalls.unwrap(failure));
-            return;
+            return BatchSender.failAll(batch, destination(), AwsSendCalls.unwrap(failure));
         }
-        Map<String, String> errors = new HashMap<>();
-        response.failed().forEach(f -> errors.put(f.id(), f.code() + " " + f.message()
-                + (Boolean.TRUE.equals(f.senderFault()) ? " (sender fault)" : " (service fault; retry)")));
-        BatchSender.settle(batch, errors, "Queue " + queueName);
+        Map<String, EntryError> errors = new HashMap<>();
+        response.failed().forEach(f -> errors.put(f.id(), new EntryError(f.code(), f.message(), Boolean.TRUE.equals(f.senderFault()))));
+        return BatchSender.settle(batch, errors, destination());
     }
 
     private static SendMessageBatchRequestEntry entry(int index, OutboundMessage message) {

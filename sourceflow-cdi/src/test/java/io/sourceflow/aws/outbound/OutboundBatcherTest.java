@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,9 +29,10 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * {@link OutboundBatcher} against a fake {@link BatchSender} and real executors: full batches (10 entries) leave at
- * once and a partial batch after the linger; the sender's byte limit splits batches; a FIFO destination has one batch
- * in flight at a time and keeps submit order, a standard one at most four; a throwing sender fails only its own batch;
- * a rejecting executor fails the batch with a {@link SendFailedException} saying the application is stopping; a zero
+ * once and a partial batch after the linger; the sender's byte limit splits batches; at most four batches are in
+ * flight, and on a FIFO destination a batch carries one message per group and a group's next message waits for the one
+ * before; entries rejected retryably are sent again (a FIFO one ahead of its group), others fail alone; a throwing
+ * sender fails only its own batch; a rejecting executor fails the batch with a {@link SendFailedException} saying the application is stopping; a zero
  * linger (or a shut-down scheduler) sends at once.
  */
 class OutboundBatcherTest {
@@ -180,12 +182,12 @@ class OutboundBatcherTest {
     @Test
     void aBatchMayFillTheByteLimitExactlyAndAnOversizedMessageGoesAlone() {
         FakeSender sender = sender(1000);
-        // FIFO: one batch at a time, so the batches arrive in the order they were cut
-        OutboundBatcher batcher = new OutboundBatcher(sender, executor, scheduler, Duration.ofSeconds(1), true);
+        // one sending thread: the batches arrive in the order they were cut
+        OutboundBatcher batcher = new OutboundBatcher(sender, singleThread, scheduler, Duration.ofSeconds(1), false);
         List<OutboundMessage> messages = List.of(
-                message("a", Optional.of("g"), 500), message("b", Optional.of("g"), 500),
-                message("big", Optional.of("g"), 1500),
-                message("c", Optional.of("g"), 300));
+                message("a", Optional.empty(), 500), message("b", Optional.empty(), 500),
+                message("big", Optional.empty(), 1500),
+                message("c", Optional.empty(), 300));
         messages.forEach(batcher::submit);
 
         await().atMost(WAIT).until(() -> allDone(messages));
@@ -196,35 +198,51 @@ class OutboundBatcherTest {
 
     // ------------------------------------------------------------------ in-flight limits
 
+    /**
+     * Issue 13, item 14: a FIFO batch carries one message per group, and a group's next message waits until the one
+     * before was settled, so no later message of a group can be accepted ahead of an earlier one the service rejected.
+     */
     @Test
-    void fifoHasOneBatchInFlightAndKeepsSubmitOrder() {
+    void aFifoBatchCarriesOneMessagePerGroupAndAGroupWaitsForItsPreviousMessage() {
         FakeSender sender = sender(262_144);
         sender.block();
-        OutboundBatcher batcher = new OutboundBatcher(sender, executor, scheduler, LONG_LINGER, true);
-        List<OutboundMessage> messages = new ArrayList<>();
-        for (int i = 0; i < 30; i++) {
-            OutboundMessage m = message(id(i), Optional.of("group-" + (i % 3)), 100);
-            messages.add(m);
-            batcher.submit(m);
-        }
+        OutboundBatcher batcher = new OutboundBatcher(sender, executor, scheduler, Duration.ofMillis(200), true);
+        List<OutboundMessage> messages = submitFifo(batcher, 30, 3);
 
         await().atMost(WAIT).until(() -> sender.batches.size() == 1);
-        // bounded wait to show absence: no second batch while the first is in flight
+        // bounded wait to show absence: every group has its message in flight, so no second batch starts
         await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(5)).until(() -> sender.batches.size() == 1);
-        assertThat(messages).noneSatisfy(m -> assertThat(m.accepted()).isDone());
+        assertThat(sender.batches.get(0).ids()).containsExactlyElementsOf(ids(0, 3));
 
         sender.release();
         await().atMost(WAIT).until(() -> allDone(messages));
         assertThat(sender.peakInFlight.get()).isEqualTo(1);
-        assertThat(sender.batches).extracting(Sent::size).containsExactly(10, 10, 10);
-        List<String> sentOrder = sender.batches.stream().flatMap(b -> b.ids().stream()).toList();
-        assertThat(sentOrder).containsExactlyElementsOf(ids(0, 30));
+        assertThat(sender.batches).hasSize(10).allSatisfy(b -> assertThat(b.messages)
+                .extracting(m -> m.groupId().orElseThrow()).containsExactlyInAnyOrder("g-0", "g-1", "g-2"));
         for (int g = 0; g < 3; g++) {
-            String group = "group-" + g;
+            String group = "g-" + g;
             List<String> groupOrder = sender.batches.stream().flatMap(b -> b.messages.stream())
                     .filter(m -> m.groupId().orElseThrow().equals(group)).map(OutboundMessage::messageId).toList();
             assertThat(groupOrder).as(group).isSortedAccordingTo(String::compareTo).hasSize(10);
         }
+        assertThat(messages).allSatisfy(m -> assertThat(m.accepted()).isCompleted());
+    }
+
+    @Test
+    void fifoBatchesOfDisjointGroupsAreInFlightTogetherUpToFour() {
+        FakeSender sender = sender(262_144);
+        sender.block();
+        OutboundBatcher batcher = new OutboundBatcher(sender, executor, scheduler, LONG_LINGER, true);
+        List<OutboundMessage> messages = submitFifo(batcher, 60, 60);
+
+        await().atMost(WAIT).until(() -> sender.inFlight.get() == 4);
+        await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(5))
+                .until(() -> sender.batches.size() == 4 && sender.inFlight.get() == 4);
+
+        sender.release();
+        await().atMost(WAIT).until(() -> allDone(messages));
+        assertThat(sender.peakInFlight.get()).isEqualTo(4);
+        assertThat(sender.batches).hasSize(6).allSatisfy(b -> assertThat(b.size()).isEqualTo(10));
         assertThat(messages).allSatisfy(m -> assertThat(m.accepted()).isCompleted());
     }
 
@@ -256,9 +274,9 @@ class OutboundBatcherTest {
         FakeSender sender = sender(262_144);
         RuntimeException boom = new IllegalStateException("connection reset");
         sender.throwFor(Set.of(id(0)), boom);
-        // FIFO: a batch whose send threw must free the single in-flight slot
-        OutboundBatcher batcher = new OutboundBatcher(sender, executor, scheduler, LONG_LINGER, true);
-        List<OutboundMessage> messages = submit(batcher, 20, 100);
+        // FIFO: a batch whose send threw must free its groups
+        OutboundBatcher batcher = new OutboundBatcher(sender, singleThread, scheduler, LONG_LINGER, true);
+        List<OutboundMessage> messages = submitFifo(batcher, 20, 10);
 
         await().atMost(WAIT).until(() -> allDone(messages));
         assertThat(sender.batches).extracting(Sent::ids).containsExactly(ids(0, 10), ids(10, 20));
@@ -269,18 +287,86 @@ class OutboundBatcherTest {
     }
 
     @Test
-    void entriesTheSenderReportsAsRejectedFailAlone() {
+    void entriesRejectedForGoodFailAlone() {
         FakeSender sender = sender(262_144);
-        sender.rejectEntries(Map.of("1", "ThrottlingException"));
+        sender.reject(id(1), Integer.MAX_VALUE, new BatchSender.EntryError("InvalidParameterValue", "bad attribute", true));
         OutboundBatcher batcher = new OutboundBatcher(sender, executor, scheduler, LONG_LINGER, false);
         List<OutboundMessage> messages = submit(batcher, 10, 100);
 
         await().atMost(WAIT).until(() -> allDone(messages));
         assertThat(messages.get(1).accepted()).failsWithin(Duration.ZERO).withThrowableThat()
                 .havingCause().isInstanceOf(SendFailedException.class)
-                .withMessageContaining("ThrottlingException").withMessageContaining(id(1));
+                .withMessageContaining("InvalidParameterValue").withMessageContaining(id(1));
         assertThat(messages).filteredOn(m -> !m.messageId().equals(id(1)))
                 .hasSize(9).allSatisfy(m -> assertThat(m.accepted()).isCompleted());
+        assertThat(sender.batches).as("not sent again").hasSize(1);
+    }
+
+    /** Issue 13, item 14: an entry rejected retryably inside a successful batch response was failed at once. */
+    @Test
+    void anEntryRejectedRetryablyIsSentAgainUntilAccepted() {
+        FakeSender sender = sender(262_144);
+        sender.reject(id(1), 2, new BatchSender.EntryError("InternalError", "try again", false));
+        sender.reject(id(2), 1, new BatchSender.EntryError("RequestThrottled", "slow down", true));
+        OutboundBatcher batcher = new OutboundBatcher(sender, executor, scheduler, LONG_LINGER, false);
+        List<OutboundMessage> messages = submit(batcher, 10, 100);
+
+        await().atMost(WAIT).until(() -> allDone(messages));
+        assertThat(messages).allSatisfy(m -> assertThat(m.accepted()).isCompleted());
+        assertThat(sender.attempts(id(1))).isEqualTo(3);
+        assertThat(sender.attempts(id(2))).isEqualTo(2);
+        assertThat(sender.attempts(id(3))).isEqualTo(1);
+    }
+
+    @Test
+    void anEntryThatIsStillRejectedAfterItsRetriesFailsNamingTheError() {
+        FakeSender sender = sender(262_144);
+        sender.reject(id(0), Integer.MAX_VALUE, new BatchSender.EntryError("InternalError", "try again", false));
+        OutboundBatcher batcher = new OutboundBatcher(sender, executor, scheduler, Duration.ZERO, false);
+        OutboundMessage message = message(id(0), Optional.empty(), 100);
+        batcher.submit(message);
+
+        await().atMost(WAIT).until(() -> message.accepted().isDone());
+        assertThat(message.accepted()).failsWithin(Duration.ZERO).withThrowableThat()
+                .havingCause().isInstanceOf(SendFailedException.class)
+                .withMessageContaining("Queue q did not accept").withMessageContaining(id(0))
+                .withMessageContaining("4 attempts").withMessageContaining("InternalError");
+        assertThat(sender.attempts(id(0))).isEqualTo(OutboundBatcher.RETRY_DELAYS_MILLIS.length + 1);
+    }
+
+    /**
+     * Issue 13, item 14: the retried message of a group goes out before the group's later messages, which the
+     * service sees only after it accepted the retried one.
+     */
+    @Test
+    void aRetriedFifoMessageStaysAheadOfTheRestOfItsGroup() {
+        FakeSender sender = sender(262_144);
+        OutboundBatcher batcher = new OutboundBatcher(sender, executor, scheduler, Duration.ofMillis(100), true);
+        sender.reject(id(0), 2, new BatchSender.EntryError("ServiceUnavailable", "busy", false));
+        List<OutboundMessage> messages = submitFifo(batcher, 12, 4); // groups g-0..g-3, three messages each
+
+        await().atMost(WAIT).until(() -> allDone(messages));
+        assertThat(messages).allSatisfy(m -> assertThat(m.accepted()).isCompleted());
+        List<String> g0 = sender.batches.stream().flatMap(b -> b.messages.stream())
+                .filter(m -> m.groupId().orElseThrow().equals("g-0")).map(OutboundMessage::messageId).toList();
+        assertThat(g0).as("m-000 twice rejected, then accepted, before the rest of its group")
+                .containsExactly(id(0), id(0), id(0), id(4), id(8));
+        assertThat(sender.batches).allSatisfy(b -> assertThat(b.messages).extracting(m -> m.groupId().orElseThrow())
+                .doesNotHaveDuplicates());
+    }
+
+    @Test
+    void flushAtStopWaitsForAnEntryWaitingForItsRetry() {
+        FakeSender sender = sender(262_144);
+        sender.reject(id(0), 1, new BatchSender.EntryError("InternalError", "try again", false));
+        OutboundBatcher batcher = new OutboundBatcher(sender, executor, scheduler, Duration.ZERO, true);
+        List<OutboundMessage> messages = submitFifo(batcher, 1, 1);
+        await().atMost(WAIT).until(() -> sender.attempts(id(0)) == 1);
+
+        batcher.flush(System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+
+        assertThat(messages.get(0).accepted()).isCompleted();
+        assertThat(sender.attempts(id(0))).isEqualTo(2);
     }
 
     @Test
@@ -322,7 +408,7 @@ class OutboundBatcherTest {
     void flushAtStopSendsWhatWaitsForItsLingerAtOnce() {
         FakeSender sender = sender(262_144);
         OutboundBatcher batcher = new OutboundBatcher(sender, executor, scheduler, LONG_LINGER, true);
-        List<OutboundMessage> messages = submit(batcher, 3, 100);
+        List<OutboundMessage> messages = submitFifo(batcher, 3, 3);
 
         batcher.flush(System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
 
@@ -339,7 +425,7 @@ class OutboundBatcherTest {
         FakeSender sender = sender(262_144);
         sender.block();
         OutboundBatcher batcher = new OutboundBatcher(sender, executor, scheduler, LONG_LINGER, true);
-        List<OutboundMessage> messages = submit(batcher, 12, 100); // 10 in flight (held by the sender), 2 behind them
+        List<OutboundMessage> messages = submitFifo(batcher, 12, 12); // 10 in flight (held by the sender), 2 behind them
 
         batcher.flush(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300));
 
@@ -361,6 +447,16 @@ class OutboundBatcherTest {
         List<OutboundMessage> messages = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             messages.add(message(id(i), Optional.empty(), size));
+        }
+        messages.forEach(batcher::submit);
+        return messages;
+    }
+
+    /** {@code count} messages of 100 bytes to a FIFO destination, message i in group {@code "g-" + i % groups}. */
+    private static List<OutboundMessage> submitFifo(OutboundBatcher batcher, int count, int groups) {
+        List<OutboundMessage> messages = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            messages.add(message(id(i), Optional.of("g-" + i % groups), 100));
         }
         messages.forEach(batcher::submit);
         return messages;
@@ -410,7 +506,11 @@ class OutboundBatcherTest {
         private volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
         private volatile Set<String> throwFor = Set.of();
         private volatile RuntimeException failure;
-        private volatile Map<String, String> rejectedEntries = Map.of();
+        private final Map<String, Rejection> rejections = new ConcurrentHashMap<>();
+        private final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
+
+        record Rejection(AtomicInteger times, BatchSender.EntryError error) {
+        }
 
         FakeSender(int maxBatchBytes) {
             this.maxBatchBytes = maxBatchBytes;
@@ -429,8 +529,19 @@ class OutboundBatcherTest {
             this.throwFor = ids;
         }
 
-        void rejectEntries(Map<String, String> errorsByEntryId) {
-            this.rejectedEntries = errorsByEntryId;
+        /** The next {@code times} sends of this message are rejected with this entry error. */
+        void reject(String messageId, int times, BatchSender.EntryError error) {
+            rejections.put(messageId, new Rejection(new AtomicInteger(times), error));
+        }
+
+        int attempts(String messageId) {
+            AtomicInteger count = attempts.get(messageId);
+            return count == null ? 0 : count.get();
+        }
+
+        @Override
+        public String destination() {
+            return "queue q";
         }
 
         @Override
@@ -439,7 +550,7 @@ class OutboundBatcherTest {
         }
 
         @Override
-        public void send(List<OutboundMessage> batch) {
+        public List<Retryable> send(List<OutboundMessage> batch) {
             int now = inFlight.incrementAndGet();
             peakInFlight.accumulateAndGet(now, Math::max);
             try {
@@ -452,7 +563,15 @@ class OutboundBatcherTest {
                 if (batch.stream().anyMatch(m -> throwFor.contains(m.messageId()))) {
                     throw failure;
                 }
-                BatchSender.settle(batch, rejectedEntries, "queue q");
+                batch.forEach(m -> attempts.computeIfAbsent(m.messageId(), id -> new AtomicInteger()).incrementAndGet());
+                Map<String, BatchSender.EntryError> errors = new java.util.HashMap<>();
+                for (int i = 0; i < batch.size(); i++) {
+                    Rejection rejection = rejections.get(batch.get(i).messageId());
+                    if (rejection != null && rejection.times().getAndDecrement() > 0) {
+                        errors.put(io.sourceflow.aws.BatchEntries.id(i), rejection.error());
+                    }
+                }
+                return BatchSender.settle(batch, errors, destination());
             } finally {
                 inFlight.decrementAndGet();
             }
