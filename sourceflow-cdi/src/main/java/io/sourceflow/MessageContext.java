@@ -29,4 +29,23 @@ public interface MessageContext {
 
     /** When the sender sent the message. */
     Instant sentAt();
+
+    /**
+     * Runs {@code work} on the calling thread as part of this handler. The events it raises and the commands it sends
+     * are held back with those the handler raised on its own thread: they leave only if the handler completes normally
+     * (and are discarded if it fails), with ids derived from this message's id, so a retry sends the same ids.
+     * <p>
+     * An asynchronous handler needs this for what it raises or sends on another thread, inside the
+     * {@code CompletionStage} it returns: {@code return repository.saveAsync(order).thenRun(() ->
+     * context.runInHandler(() -> events.raise(new OrderSaved(order.id()))));}. Raised there without it, a message
+     * leaves at once, whatever the handler's outcome, with a random id. On the handler's own thread it changes nothing.
+     * The {@code MessageContext} SourceFlow passes to a handler implements it; this default (for other
+     * implementations, such as test doubles) just runs the work.
+     *
+     * @throws IllegalStateException if the handler has already completed: what it sends must be sent before its stage
+     *                               completes
+     */
+    default void runInHandler(Runnable work) {
+        work.run();
+    }
 }

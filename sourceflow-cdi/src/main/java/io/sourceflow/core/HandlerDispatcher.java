@@ -5,12 +5,10 @@ import io.sourceflow.SourceFlowException;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -28,7 +26,7 @@ public final class HandlerDispatcher {
 
     private final RequestContextRunner requestContext;
     private final HeldMessageRelease release;
-    private final ThreadLocal<Deque<Frame>> frames = ThreadLocal.withInitial(ArrayDeque::new);
+    private final ThreadLocal<Deque<HandlerFrame>> frames = ThreadLocal.withInitial(ArrayDeque::new);
 
     @Inject
     HandlerDispatcher(RequestContextRunner requestContext, HeldMessageRelease release) {
@@ -36,41 +34,13 @@ public final class HandlerDispatcher {
         this.release = release;
     }
 
-    /** A message a handler sent (an event, or a command to a queue), waiting for the handler's outcome. */
-    record Held(Object message, String messageId, CompletableFuture<Void> accepted) {
-    }
-
-    /**
-     * What one running handler sent, and the ids it gets: derived from the handled message's id, the handler and the
-     * send's ordinal, so that a retry of the message that sends the same messages in the same order sends them with
-     * the same ids (docs/wire-format.md, "Message ids"), and the receivers' idempotency recognises them.
-     */
-    private static final class Frame {
-        private final String handledId;
-        private final String handler;
-        private final List<Held> held = new ArrayList<>();
-
-        Frame(String handledId, String handler) {
-            this.handledId = handledId;
-            this.handler = handler;
-        }
-
-        String nextId() {
-            return derivedId(handledId, handler, held.size());
-        }
-    }
-
-    /** The id of the {@code ordinal}-th message (from 0) that {@code handler} sends while handling {@code handledId}. */
-    static String derivedId(String handledId, String handler, int ordinal) {
-        return UUID.nameUUIDFromBytes((handledId + "\n" + handler + "\n" + ordinal).getBytes(StandardCharsets.UTF_8)).toString();
-    }
-
     /** Runs one handler for one message. Never throws: failures complete the stage exceptionally. */
     public CompletionStage<Void> dispatch(HandlerInvoker handler, Object message, MessageContext context) {
-        Frame raised = new Frame(context.messageId(), handler.description());
+        HandlerFrame raised = new HandlerFrame(context.messageId(), handler.description());
+        MessageContext handlerContext = new HandlerContext(context, work -> runIn(raised, work));
         CompletionStage<?> outcome;
         try {
-            outcome = requestContext.call(() -> invoke(handler, message, context, raised));
+            outcome = requestContext.call(() -> invoke(handler, message, handlerContext, raised));
         } catch (RuntimeException e) {
             // the request context itself failed (activating or destroying it): the handler's outcome is unknown
             outcome = CompletableFuture.failedFuture(e);
@@ -78,10 +48,10 @@ public final class HandlerDispatcher {
         return outcome.handle((ignored, failure) -> failure)
                 .thenCompose(failure -> {
                     if (failure != null) {
-                        discard(raised.held, handler, failure);
+                        discard(raised.close(), handler, failure);
                         return CompletableFuture.<Void>failedFuture(failure);
                     }
-                    return release(raised.held);
+                    return release(raised.close());
                 });
     }
 
@@ -121,24 +91,39 @@ public final class HandlerDispatcher {
     }
 
     /** Invokes the handler with {@code raised} collecting the events it raises; never throws. */
-    private CompletionStage<?> invoke(HandlerInvoker handler, Object message, MessageContext context, Frame raised) {
-        Deque<Frame> stack = frames.get();
+    private CompletionStage<?> invoke(HandlerInvoker handler, Object message, MessageContext context, HandlerFrame raised) {
+        Deque<HandlerFrame> stack = frames.get();
         stack.push(raised);
         try {
             return handler.invoke(message, context);
         } catch (Throwable t) {
             return CompletableFuture.failedFuture(t);
         } finally {
-            stack.pop();
-            if (stack.isEmpty()) {
-                frames.remove();
-            }
+            leave(stack);
+        }
+    }
+
+    /** Runs work on the calling thread with what it sends held in {@code frame}. */
+    private void runIn(HandlerFrame frame, Runnable work) {
+        Deque<HandlerFrame> stack = frames.get();
+        stack.push(frame);
+        try {
+            work.run();
+        } finally {
+            leave(stack);
+        }
+    }
+
+    private void leave(Deque<HandlerFrame> stack) {
+        stack.pop();
+        if (stack.isEmpty()) {
+            frames.remove();
         }
     }
 
     /**
      * Holds a message back if the calling thread is running a handler: an event, or a command routed to a queue. It
-     * leaves when the handler succeeded, with an id derived from the handled message's (see {@link Frame}). The stage
+     * leaves when the handler succeeded, with an id derived from the handled message's (see {@link HandlerFrame}). The stage
      * returned to the caller completes at once, when the message is held: the handler may return it (or wait for it),
      * and waiting for the send itself would wait for the handler's own end. Whether the message was then accepted
      * decides the handled message's outcome: if it cannot be sent, the handled message is retried.
@@ -146,23 +131,22 @@ public final class HandlerDispatcher {
      * @return a completed stage once the message is held, or {@code null} when no handler runs on this thread
      */
     public CompletableFuture<Void> holdIfInHandler(Object message) {
-        Deque<Frame> stack = frames.get();
+        Deque<HandlerFrame> stack = frames.get();
         if (stack.isEmpty()) {
             frames.remove();
             return null;
         }
-        Frame frame = stack.peek();
-        frame.held.add(new Held(message, frame.nextId(), new CompletableFuture<>()));
+        stack.peek().hold(message);
         return CompletableFuture.completedFuture(null);
     }
 
-    private CompletionStage<Void> release(List<Held> raised) {
+    private CompletionStage<Void> release(List<HandlerFrame.Held> raised) {
         if (raised.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
         CompletableFuture<?>[] all = new CompletableFuture<?>[raised.size()];
         for (int i = 0; i < raised.size(); i++) {
-            Held pending = raised.get(i);
+            HandlerFrame.Held pending = raised.get(i);
             CompletionStage<Void> published;
             try {
                 published = release.sendNow(pending.message(), pending.messageId());
@@ -181,13 +165,13 @@ public final class HandlerDispatcher {
         return CompletableFuture.allOf(all);
     }
 
-    private static void discard(List<Held> raised, HandlerInvoker handler, Throwable failure) {
+    private static void discard(List<HandlerFrame.Held> raised, HandlerInvoker handler, Throwable failure) {
         if (raised.isEmpty()) {
             return;
         }
         LOG.log(System.Logger.Level.DEBUG, () -> "Discarding " + raised.size() + " message(s) sent by "
                 + handler.description() + " because it failed");
-        for (Held pending : raised) {
+        for (HandlerFrame.Held pending : raised) {
             pending.accepted().completeExceptionally(new SourceFlowException("Message "
                     + pending.message().getClass().getSimpleName() + " was discarded because its handler "
                     + handler.description() + " failed", failure));

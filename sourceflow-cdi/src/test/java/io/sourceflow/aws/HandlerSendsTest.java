@@ -3,6 +3,7 @@ package io.sourceflow.aws;
 import io.sourceflow.Command;
 import io.sourceflow.CommandBus;
 import io.sourceflow.Handles;
+import io.sourceflow.MessageContext;
 import io.sourceflow.testing.AwsClients;
 import io.sourceflow.testing.AwsTestConfig;
 import io.sourceflow.testing.CdiContainer;
@@ -21,6 +22,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,10 +42,12 @@ class HandlerSendsTest {
     public record Trigger(String key, boolean failFirst) implements Command {}
     public record Downstream(String key) implements Command {}
     public record AsyncTrigger(String key) implements Command {}
+    public record OffThreadTrigger(String key) implements Command {}
 
     @Singleton
     public static class Attempts {
         final AtomicInteger count = new AtomicInteger();
+        final List<Throwable> lateSendErrors = new java.util.concurrent.CopyOnWriteArrayList<>();
     }
 
     @ApplicationScoped
@@ -69,11 +74,40 @@ class HandlerSendsTest {
         }
     }
 
+    /**
+     * Sends from another thread, inside the stage it returns, through {@link MessageContext#runInHandler}; its first
+     * attempt then fails. It also tries to send once more after its stage completed, which must be refused.
+     */
+    @ApplicationScoped
+    public static class OffThreadHandler {
+        @Inject CommandBus bus;
+        @Inject Attempts attempts;
+
+        CompletionStage<Void> on(@Handles OffThreadTrigger trigger, MessageContext context) {
+            int attempt = attempts.count.incrementAndGet();
+            CompletableFuture<Void> stage = CompletableFuture.runAsync(
+                    () -> context.runInHandler(() -> bus.send(new Downstream(trigger.key() + "-" + attempt))));
+            stage.whenComplete((v, e) -> CompletableFuture.runAsync(() -> {
+                try {
+                    context.runInHandler(() -> bus.send(new Downstream("late")));
+                } catch (RuntimeException late) {
+                    attempts.lateSendErrors.add(late);
+                }
+            }));
+            return stage.thenRun(() -> {
+                if (attempt == 1) {
+                    throw new IllegalStateException("fails after sending on another thread");
+                }
+            });
+        }
+    }
+
     private static Map<String, String> config(ElasticMqServer elasticMq, String triggers, String downstream, String... more) {
         Map<String, String> config = AwsTestConfig.emulator(elasticMq.endpoint());
         config.put("sourceflow.routes.commands.Trigger", triggers);
         config.put("sourceflow.routes.commands.Downstream", downstream);
         config.put("sourceflow.routes.commands.AsyncTrigger", triggers);
+        config.put("sourceflow.routes.commands.OffThreadTrigger", triggers);
         for (int i = 0; i < more.length; i += 2) {
             config.put(more[i], more[i + 1]);
         }
@@ -149,6 +183,33 @@ class HandlerSendsTest {
                 ids.add(RawMessages.cloudEventId(RawMessages.takeOne(sqs, downstreamUrl, WAIT)));
             }
             assertThat(ids.get(0)).as("the same handled message, handler and ordinal give the same id").isEqualTo(ids.get(1));
+        }
+    }
+
+    /**
+     * Issue 13, item 12: a command an asynchronous handler sent on another thread, inside its stage, left at once and
+     * survived the stage's failure. Sent through {@link MessageContext#runInHandler}, it is held back with the
+     * handler's own: only the successful attempt's command leaves; one sent after the stage completed is refused.
+     */
+    @Test
+    void whatAnAsyncHandlerSendsOnAnotherThreadLeavesOnlyIfItsStageSucceeds(ElasticMqServer elasticMq) {
+        String triggers = "triggers-" + AwsTestConfig.unique();
+        String downstream = "downstream-" + AwsTestConfig.unique();
+        try (SqsClient sqs = AwsClients.of(elasticMq).sqs();
+             CdiContainer app = CdiContainer.start(config(elasticMq, triggers, downstream), OffThreadHandler.class, Attempts.class)) {
+            app.select(CommandBus.class).send(new OffThreadTrigger("o-1"));
+            String triggerUrl = sqs.getQueueUrl(r -> r.queueName(triggers)).queueUrl();
+            Attempts handler = app.select(Attempts.class);
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(handler.count).hasValue(2);
+                assertThat(RawMessages.approximateCount(sqs, triggerUrl)).isZero();
+                assertThat(handler.lateSendErrors).hasSize(2);
+            });
+            List<Message> sent = drain(sqs, sqs.getQueueUrl(r -> r.queueName(downstream)).queueUrl());
+            assertThat(sent).as("only the successful attempt's command left").hasSize(1);
+            assertThat(sent.get(0).body()).contains("o-1-2");
+            assertThat(handler.lateSendErrors).allSatisfy(e -> assertThat(e).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("was sent after its handler").hasMessageContaining("OffThreadHandler"));
         }
     }
 }
