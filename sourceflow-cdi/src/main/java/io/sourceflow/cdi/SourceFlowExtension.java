@@ -30,9 +30,11 @@ import io.sourceflow.core.MessageKind;
 import io.sourceflow.core.OutboundRouter;
 import io.sourceflow.core.RequestContextRunner;
 import io.sourceflow.core.RouteOverrides;
+import io.sourceflow.spi.OutboxStore;
 import io.sourceflow.telemetry.SourceFlowTelemetry;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.spi.AfterBeanDiscovery;
+import jakarta.enterprise.inject.spi.AfterDeploymentValidation;
 import jakarta.enterprise.inject.spi.AnnotatedMethod;
 import jakarta.enterprise.inject.spi.AnnotatedParameter;
 import jakarta.enterprise.inject.spi.BeanManager;
@@ -89,6 +91,7 @@ public final class SourceFlowExtension implements Extension {
     private static final String HEALTH_API = "org.eclipse.microprofile.health.HealthCheck";
 
     private final HandlerRegistryBuilder registry = new HandlerRegistryBuilder();
+    private boolean outboxEnabled;
 
     void addInternalBeans(@Observes BeforeBeanDiscovery event, BeanManager beanManager) {
         for (Class<?> type : INTERNAL_BEANS) {
@@ -149,6 +152,7 @@ public final class SourceFlowExtension implements Extension {
                     + String.join("\n  - ", problems)));
             return;
         }
+        outboxEnabled = config.outbox().enabled();
         HandlerRegistry handlers = built;
         TransportPlan transportPlan = plan;
         event.addBean().types(HandlerRegistry.class, Object.class).scope(Singleton.class)
@@ -157,6 +161,15 @@ public final class SourceFlowExtension implements Extension {
                 .beanClass(SourceFlowConfig.class).createWith(c -> config);
         event.addBean().types(TransportPlan.class, Object.class).scope(Singleton.class)
                 .beanClass(TransportPlan.class).createWith(c -> transportPlan);
+    }
+
+    /** The outbox needs a store; without one, sends inside transactions would silently not be stored. */
+    void requireOutboxStore(@Observes AfterDeploymentValidation event, BeanManager beanManager) {
+        if (outboxEnabled && beanManager.getBeans(OutboxStore.class).isEmpty()) {
+            event.addDeploymentProblem(new DeploymentException("sourceflow.outbox.enabled=true but there is no "
+                    + "OutboxStore bean: add the io.sourceflow:sourceflow-jpa-idempotency jar to the application and produce "
+                    + "its persistence unit (see its README), or remove the key"));
+        }
     }
 
     private SourceFlowConfig readConfig() {

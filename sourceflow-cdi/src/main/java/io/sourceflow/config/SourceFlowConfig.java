@@ -17,11 +17,12 @@ import java.util.Optional;
  * @param idempotency idempotent processing settings
  * @param health the health checks' settings
  * @param telemetry traces and metrics settings
+ * @param outbox the transactional outbox's settings
  */
 public record SourceFlowConfig(Optional<String> serviceName, Map<String, String> commandRoutes,
                                Map<String, String> eventRoutes, List<String> listenQueues,
                                List<String> subscribeTopics, AwsSettings aws, IdempotencySettings idempotency,
-                               HealthSettings health, TelemetrySettings telemetry) {
+                               HealthSettings health, TelemetrySettings telemetry, OutboxSettings outbox) {
 
     public SourceFlowConfig {
         commandRoutes = Map.copyOf(commandRoutes);

@@ -62,6 +62,10 @@ public final class SourceFlowConfigReader {
     static final String HEALTH_TIMEOUT = "sourceflow.health.timeout";
     static final String HEALTH_MAX_POLL_AGE = "sourceflow.health.max-poll-age";
     static final String QUEUE_DEPTH_INTERVAL = "sourceflow.telemetry.queue-depth-interval";
+    static final String OUTBOX_ENABLED = "sourceflow.outbox.enabled";
+    static final String OUTBOX_LEASE = "sourceflow.outbox.lease";
+    static final String OUTBOX_RELAY_INTERVAL = "sourceflow.outbox.relay-interval";
+    static final String OUTBOX_MAX_LAG = "sourceflow.outbox.max-lag";
     /** Prefix of the keys owned and validated by the {@code sourceflow-jpa-idempotency} module. */
     public static final String IDEMPOTENCY_JPA = "sourceflow.idempotency.jpa.";
 
@@ -71,7 +75,8 @@ public final class SourceFlowConfigReader {
             MAX_RECEIVE_COUNT, VISIBILITY_TIMEOUT, WAIT_TIME, MAX_CONCURRENT, RETENTION, BATCH_LINGER,
             SHUTDOWN_TIMEOUT, EXECUTOR, RETRY_INITIAL, RETRY_MAX, MAX_EXTENSION, HANDLER_TIMEOUT, ENCRYPTION_ENABLED, ENCRYPTION_REQUIRED, KMS_KEY_ID,
             DATA_KEY_MAX_AGE, DATA_KEY_MAX_MESSAGES, IDEMPOTENCY_TTL, IDEMPOTENCY_MAX_ENTRIES, IDEMPOTENCY_STORE,
-            HEALTH_CACHE_TTL, HEALTH_TIMEOUT, HEALTH_MAX_POLL_AGE, QUEUE_DEPTH_INTERVAL);
+            HEALTH_CACHE_TTL, HEALTH_TIMEOUT, HEALTH_MAX_POLL_AGE, QUEUE_DEPTH_INTERVAL, OUTBOX_ENABLED, OUTBOX_LEASE,
+            OUTBOX_RELAY_INTERVAL, OUTBOX_MAX_LAG);
 
     private static final Pattern LOGICAL_NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final Pattern SERVICE = Pattern.compile("[A-Za-z0-9_-]{1,70}");
@@ -178,9 +183,15 @@ public final class SourceFlowConfigReader {
                 // a receive lasts up to the wait time; a failing one backs off up to 30 s before the next
                 duration(HEALTH_MAX_POLL_AGE, waitTime.plusSeconds(60), waitTime.plusSeconds(1), Duration.ofHours(1)));
 
+        OutboxSettings outbox = new OutboxSettings(bool(OUTBOX_ENABLED, false),
+                duration(OUTBOX_LEASE, Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofHours(1)),
+                duration(OUTBOX_RELAY_INTERVAL, Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofMinutes(10)),
+                duration(OUTBOX_MAX_LAG, Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofDays(1)));
+
         SourceFlowConfig result = new SourceFlowConfig(serviceName, commandRoutes, eventRoutes,
                 list(LISTEN_QUEUES), list(SUBSCRIBE_TOPICS), aws, idempotency, health,
-                new TelemetrySettings(duration(QUEUE_DEPTH_INTERVAL, Duration.ofSeconds(60), Duration.ZERO, Duration.ofHours(1))));
+                new TelemetrySettings(duration(QUEUE_DEPTH_INTERVAL, Duration.ofSeconds(60), Duration.ZERO, Duration.ofHours(1))),
+                outbox);
         if (!problems.isEmpty()) {
             throw new InvalidConfigurationException(problems);
         }

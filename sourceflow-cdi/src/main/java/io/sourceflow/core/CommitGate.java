@@ -7,6 +7,7 @@ import jakarta.transaction.TransactionSynchronizationRegistry;
 
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
@@ -58,11 +59,18 @@ final class CommitGate {
                 // in a transaction that may still commit: enlisted below
             }
         }
+        // null until stored; empty: no outbox, sent from memory after the commit; a relay: the committed row's
+        AtomicReference<Optional<Runnable>> stored = new AtomicReference<>();
         try {
             JtaAccess.afterCompletion(found.get(), committed -> {
-                if (!committed) {
+                Optional<Runnable> relay = stored.get();
+                if (!committed || relay == null) {
                     LOG.log(System.Logger.Level.DEBUG, () -> what + " was not sent: its transaction rolled back");
                     prepared.discard();
+                    return;
+                }
+                if (relay.isPresent()) {
+                    relay.get().run(); // the outbox row is committed: whatever happens now, it is relayed
                     return;
                 }
                 prepared.send().whenComplete((v, failure) -> {
@@ -77,6 +85,13 @@ final class CommitGate {
             prepared.discard();
             return CompletableFuture.failedFuture(new SourceFlowException(what + " cannot be sent from a transaction that "
                     + "is already completing (" + e.getMessage() + "); send it before the commit begins, or after it", e));
+        }
+        try {
+            stored.set(prepared.storeInTransaction());
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(new SourceFlowException(what + " could not be stored in the "
+                    + "transactional outbox (" + e.getMessage() + "); it will not be sent, and its transaction should not "
+                    + "commit", e));
         }
         return CompletableFuture.completedFuture(null);
     }
@@ -101,11 +116,14 @@ final class CommitGate {
     /**
      * Resolves the registry for good, on a container thread at application start (where {@code java:comp} is
      * available): what is not found there does not exist in this deployment.
+     *
+     * @return whether there is a registry (transactions hold sends back)
      */
-    void resolveAtStartup() {
+    boolean resolveAtStartup() {
         if (resolved == null) {
             resolved = registry.get().or(CommitGate::lookup);
         }
+        return resolved.isPresent();
     }
 
     private static Optional<Object> lookup() {

@@ -45,7 +45,11 @@ public final class OutboundRouter {
 
     /** Finds the transaction registry on a container thread, before any send needs it. */
     void onStart(@Observes @Priority(jakarta.interceptor.Interceptor.Priority.PLATFORM_BEFORE) @Initialized(ApplicationScoped.class) Object ignored) {
-        commitGate.resolveAtStartup();
+        if (!commitGate.resolveAtStartup() && registry.config().outbox().enabled()) {
+            System.getLogger(OutboundRouter.class.getName()).log(System.Logger.Level.WARNING, "sourceflow.outbox.enabled=true, "
+                    + "but there is no JTA TransactionSynchronizationRegistry (Java SE without a transaction manager): "
+                    + "nothing is stored in the outbox, and every send goes out at once");
+        }
     }
 
     /** Describes the message's type, checking the message is not null. */

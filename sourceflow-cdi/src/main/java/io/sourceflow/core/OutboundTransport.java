@@ -1,5 +1,6 @@
 package io.sourceflow.core;
 
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -28,6 +29,17 @@ public interface OutboundTransport {
 
         /** It will never be sent (its transaction rolled back). */
         default void discard() {
+        }
+
+        /**
+         * Stores it in the caller's active transaction (the transactional outbox), when the transport has an outbox:
+         * the returned action relays it after the commit. Empty when there is no outbox: it is then sent from memory
+         * after the commit.
+         *
+         * @throws RuntimeException if it could not be stored; the caller's transaction should not commit
+         */
+        default Optional<Runnable> storeInTransaction() {
+            return Optional.empty();
         }
     }
 }

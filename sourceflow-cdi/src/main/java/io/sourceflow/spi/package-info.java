@@ -1,5 +1,5 @@
 /**
- * Service-provider interfaces applications and add-on modules implement (IdempotencyStore); public, kept compatible across minor versions.
+ * Service-provider interfaces applications and add-on modules implement (IdempotencyStore, OutboxStore); public, kept compatible across minor versions.
  * Depends on the API only.
  */
 package io.sourceflow.spi;

@@ -1,6 +1,7 @@
 package io.sourceflow.telemetry;
 
 import java.util.concurrent.Executor;
+import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
 
 /** What a telemetry implementation provides; {@link NoopBackend} or {@code OtelBackend}. */
@@ -17,4 +18,6 @@ interface Backend {
     void throttled(String service, String operation);
 
     void watchQueueDepth(String queue, LongSupplier depth, Executor executor, long intervalNanos);
+
+    void watchOutbox(LongSupplier pending, DoubleSupplier lagSeconds, LongSupplier parked);
 }

@@ -1,6 +1,7 @@
 package io.sourceflow.telemetry;
 
 import java.util.concurrent.Executor;
+import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -74,5 +75,9 @@ final class NoopBackend implements Backend {
 
     @Override
     public void watchQueueDepth(String queue, LongSupplier depth, Executor executor, long intervalNanos) {
+    }
+
+    @Override
+    public void watchOutbox(LongSupplier pending, DoubleSupplier lagSeconds, LongSupplier parked) {
     }
 }

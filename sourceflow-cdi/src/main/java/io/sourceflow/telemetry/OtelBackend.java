@@ -31,6 +31,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -369,6 +370,19 @@ final class OtelBackend implements Backend {
                         }
                     }));
         }
+    }
+
+    @Override
+    public void watchOutbox(LongSupplier pending, DoubleSupplier lagSeconds, LongSupplier parked) {
+        meter.gaugeBuilder("sourceflow.aws.outbox.pending").ofLongs().setUnit("{message}")
+                .setDescription("Messages in the transactional outbox waiting to be relayed (parked ones not included)")
+                .buildWithCallback(measurement -> measurement.record(pending.getAsLong()));
+        meter.gaugeBuilder("sourceflow.aws.outbox.lag").setUnit("s")
+                .setDescription("Age of the oldest message in the transactional outbox waiting to be relayed")
+                .buildWithCallback(measurement -> measurement.record(lagSeconds.getAsDouble()));
+        meter.gaugeBuilder("sourceflow.aws.outbox.parked").ofLongs().setUnit("{message}")
+                .setDescription("Messages parked in the transactional outbox: SQS or SNS can never accept them as they are")
+                .buildWithCallback(measurement -> measurement.record(parked.getAsLong()));
     }
 
     /** A queue's depth, read in the background at most once per interval and only while someone collects. */

@@ -6,6 +6,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import java.util.concurrent.Executor;
+import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -63,6 +64,14 @@ public class SourceFlowTelemetry {
         if (queueDepthIntervalNanos > 0) {
             backend.watchQueueDepth(queue, depth, executor, queueDepthIntervalNanos);
         }
+    }
+
+    /**
+     * Reports the transactional outbox as the gauges {@code sourceflow.aws.outbox.pending}, {@code .lag} and
+     * {@code .parked}; the suppliers return what the relay last read (no database call on the collecting thread).
+     */
+    public void watchOutbox(LongSupplier pending, DoubleSupplier lagSeconds, LongSupplier parked) {
+        backend.watchOutbox(pending, lagSeconds, parked);
     }
 
     /** Whether an OpenTelemetry implementation is in use (the API is present). */

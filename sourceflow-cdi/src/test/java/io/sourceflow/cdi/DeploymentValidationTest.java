@@ -88,6 +88,14 @@ class DeploymentValidationTest {
                         "ShipHandlerA.on(Ship)", "ShipHandlerB.on(Ship)"));
     }
 
+    /** Without a store the outbox would silently store nothing; the deployment says what to add instead. */
+    @Test
+    void theOutboxWithoutAStore() {
+        assertThatThrownBy(() -> CdiContainer.start(Map.of("sourceflow.outbox.enabled", "true"), ShipHandlerA.class).close())
+                .satisfies(e -> assertThat(fullMessage(e)).contains("sourceflow.outbox.enabled=true",
+                        "no OutboxStore bean", "sourceflow-jpa-idempotency"));
+    }
+
     @Test
     void handlesOnSomethingThatIsNoMessage() {
         assertDeploymentFails(NotAMessageHandler.class, "NotAMessageHandler.on(NotAMessage)",

@@ -16,19 +16,24 @@ import io.sourceflow.core.MessageKind;
 import io.sourceflow.core.OutboundTransport;
 import io.sourceflow.core.Route;
 import io.sourceflow.masking.SensitiveDataMasker;
+import io.sourceflow.spi.OutboxEntry;
+import io.sourceflow.spi.OutboxStore;
 import io.sourceflow.telemetry.OutboundObservation;
 import io.sourceflow.telemetry.SourceFlowTelemetry;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.BeforeDestroyed;
+import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.Reception;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,18 +55,46 @@ public final class AwsTransport implements OutboundTransport {
     private final SensitiveDataMasker masker = new SensitiveDataMasker();
     /** How long the batchers may take to send what they hold at stop. */
     private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(10);
+    /** How long a relayed outbox row's delete waits for others to share its statement. */
+    private static final Duration OUTBOX_DELETE_LINGER = Duration.ofMillis(20);
 
     private final Map<String, OutboundBatcher> batchers = new ConcurrentHashMap<>();
+    /** The transactional outbox's relay, when {@code sourceflow.outbox.enabled}. */
+    private final OutboxRelay outbox;
 
     @Inject
     AwsTransport(AwsStartup startup, MessageSerializer serializer, SendingClients clients,
-                 SourceFlowExecutors executors, SourceFlowConfig config, SourceFlowTelemetry telemetry) {
+                 SourceFlowExecutors executors, SourceFlowConfig config, SourceFlowTelemetry telemetry,
+                 Instance<OutboxStore> outboxStore) {
         this.startup = startup;
         this.serializer = serializer;
         this.clients = clients;
         this.executors = executors;
         this.config = config;
         this.telemetry = telemetry;
+        this.outbox = config.outbox().enabled() && outboxStore.isResolvable()
+                ? new OutboxRelay(outboxStore.get(), config.outbox(), this::sendStored, executors.executor(),
+                executors.scheduler(), OUTBOX_DELETE_LINGER)
+                : null;
+    }
+
+    /**
+     * With the outbox on, starts relaying rows whose lease ran out (those of a crashed instance, or not sent in time)
+     * as the application starts. Static, so that a deployment without the outbox does not create the transport (and
+     * its AWS clients) before anything is sent.
+     */
+    static void onStart(@Observes @Initialized(ApplicationScoped.class) Object ignored, SourceFlowConfig config,
+                        Instance<AwsTransport> transport) {
+        if (config.outbox().enabled()) {
+            transport.get().startOutbox();
+        }
+    }
+
+    private void startOutbox() {
+        if (outbox != null) {
+            outbox.watch(telemetry);
+            outbox.start();
+        }
     }
 
     @Override
@@ -101,7 +134,26 @@ public final class AwsTransport implements OutboundTransport {
             public void discard() {
                 observation.discard();
             }
+
+            @Override
+            public Optional<Runnable> storeInTransaction() {
+                if (outbox == null) {
+                    return Optional.empty();
+                }
+                OutboxEntry entry = new OutboxEntry(command ? OutboxEntry.QUEUE : OutboxEntry.TOPIC, route.destination(),
+                        outbound.groupId(), outbound.messageId(), outbound.logicalType(), outbound.body(), outbound.attributes());
+                long id = outbox.store(entry);
+                return Optional.of(() -> outbox.relayCommitted(id, entry, () -> send().toCompletableFuture()));
+            }
         };
+    }
+
+    /** Sends a message stored in the outbox as it was stored; the stage completes when it was accepted. */
+    private CompletableFuture<Void> sendStored(OutboxEntry entry) {
+        OutboundMessage message = new OutboundMessage(entry.messageId(), entry.logicalType(), entry.groupId(), entry.body(),
+                entry.attributes(), MessageSerializer.sizeOf(entry.body(), entry.attributes()), new CompletableFuture<>());
+        batcher(OutboxEntry.QUEUE.equals(entry.destinationKind()), Route.of(entry.destination(), false)).submit(message);
+        return message.accepted();
     }
 
     private OutboundMessage encodeAndCheck(MessageDescriptor descriptor, Object message, String messageId, Route route, boolean command,
@@ -131,8 +183,14 @@ public final class AwsTransport implements OutboundTransport {
      */
     void onStop(@Observes(notifyObserver = Reception.IF_EXISTS) @Priority(StopOrder.SENDERS)
                 @BeforeDestroyed(ApplicationScoped.class) Object ignored) {
+        if (outbox != null) {
+            outbox.stop(FLUSH_TIMEOUT);
+        }
         long deadline = System.nanoTime() + FLUSH_TIMEOUT.toNanos();
         batchers.values().forEach(batcher -> batcher.flush(deadline));
+        if (outbox != null) {
+            outbox.flushDeletes();
+        }
     }
 
     private OutboundBatcher batcher(boolean command, Route route) {

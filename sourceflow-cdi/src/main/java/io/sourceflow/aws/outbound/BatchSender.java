@@ -3,10 +3,12 @@ package io.sourceflow.aws.outbound;
 import io.sourceflow.aws.BatchEntries;
 import io.sourceflow.aws.OutboundMessage;
 import io.sourceflow.aws.SendFailedException;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Sends one batch (1 to 10 messages) to one destination and reports each entry's outcome. */
 interface BatchSender {
@@ -46,12 +48,17 @@ interface BatchSender {
 
     /** The whole request failed: every message of the batch fails with it. */
     static List<Retryable> failAll(List<OutboundMessage> batch, String destination, RuntimeException failure) {
+        boolean permanent = failure instanceof AwsServiceException service && MISSING_DESTINATION.contains(service.awsErrorDetails() == null
+                ? "" : String.valueOf(service.awsErrorDetails().errorCode()));
         for (OutboundMessage m : batch) {
             m.accepted().completeExceptionally(new SendFailedException("Sending " + m.logicalType() + " " + m.messageId()
-                    + " to " + destination + " failed: " + failure.getMessage(), failure));
+                    + " to " + destination + " failed: " + failure.getMessage(), failure, permanent));
         }
         return List.of();
     }
+
+    /** The error codes of a queue or topic that does not exist. */
+    Set<String> MISSING_DESTINATION = Set.of("QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue", "NotFound");
 
     /**
      * Completes each message of a batch whose entries were numbered by position: accepted, or failed with the error
@@ -64,7 +71,7 @@ interface BatchSender {
                 retry.add(new Retryable(message, error.toString()));
             } else {
                 message.accepted().completeExceptionally(new SendFailedException(destination + " rejected "
-                        + message.logicalType() + " " + message.messageId() + ": " + error));
+                        + message.logicalType() + " " + message.messageId() + ": " + error, null, true));
             }
         });
         return retry;

@@ -1,6 +1,5 @@
 package io.sourceflow.idempotency.jpa;
 
-import io.sourceflow.spi.IdempotencyStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
@@ -8,13 +7,12 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 
-import java.time.Clock;
 
 /**
- * Produces the {@link IdempotencyStore} bean (and the {@link TransactionRunner} it uses) from the application's
- * {@link IdempotencyPersistenceUnit} factory: through {@link ContainerTransactionRunner} for a JTA unit, through
- * {@link ResourceLocalTransactionRunner} for a resource-local one. Added by {@link JpaIdempotencyExtension} only when
- * {@code sourceflow.idempotency.store=jpa}.
+ * Produces the {@link TransactionRunner} of the application's {@link IdempotencyPersistenceUnit} factory, which the
+ * idempotency store and the outbox use: {@link ContainerTransactionRunner} for a JTA unit,
+ * {@link ResourceLocalTransactionRunner} for a resource-local one. Added by {@link JpaIdempotencyExtension} when
+ * {@code sourceflow.idempotency.store=jpa} or {@code sourceflow.outbox.enabled=true}.
  */
 @ApplicationScoped
 public class JpaIdempotencyBeans {
@@ -41,12 +39,6 @@ public class JpaIdempotencyBeans {
             throw new IllegalStateException(JpaIdempotencyExtension.MISSING_EMF);
         }
         return isJta(emf.get()) ? containerRunner : new ResourceLocalTransactionRunner(emf.get());
-    }
-
-    @Produces
-    @ApplicationScoped
-    IdempotencyStore idempotencyStore(@IdempotencyPersistenceUnit TransactionRunner runner) {
-        return new JpaIdempotencyStore(runner, Clock.systemUTC());
     }
 
     /**

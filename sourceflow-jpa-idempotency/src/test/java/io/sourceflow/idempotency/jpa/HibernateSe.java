@@ -63,7 +63,7 @@ final class HibernateSe {
         @Override public List<String> getMappingFileNames() { return List.of(); }
         @Override public List<URL> getJarFileUrls() { return List.of(); }
         @Override public URL getPersistenceUnitRootUrl() { return null; }
-        @Override public List<String> getManagedClassNames() { return List.of(ProcessedMessage.class.getName()); }
+        @Override public List<String> getManagedClassNames() { return List.of(ProcessedMessage.class.getName(), OutboxRecord.class.getName()); }
         @Override public boolean excludeUnlistedClasses() { return true; }
         @Override public SharedCacheMode getSharedCacheMode() { return SharedCacheMode.NONE; }
         @Override public ValidationMode getValidationMode() { return ValidationMode.NONE; }

@@ -13,27 +13,28 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 
 /** One of the machine's real databases, reached through real JDBC connections. */
 enum TestDatabase {
 
     POSTGRESQL("PostgreSQL", "jdbc:postgresql://127.0.0.1:5432/test?connectTimeout=3", "postgres", "",
-            "META-INF/sourceflow/idempotency-postgresql.sql"),
+            "META-INF/sourceflow/idempotency-postgresql.sql", "META-INF/sourceflow/outbox-postgresql.sql"),
     MARIADB("MariaDB", "jdbc:mariadb://127.0.0.1:3306/test?connectTimeout=3000", "root", "",
-            "META-INF/sourceflow/idempotency-mariadb.sql");
+            "META-INF/sourceflow/idempotency-mariadb.sql", "META-INF/sourceflow/outbox-mariadb.sql");
 
     final String label;
     final String url;
     final String user;
     final String password;
-    final String ddlScript;
+    final List<String> ddlScripts;
 
-    TestDatabase(String label, String url, String user, String password, String ddlScript) {
+    TestDatabase(String label, String url, String user, String password, String... ddlScripts) {
         this.label = label;
         this.url = url;
         this.user = user;
         this.password = password;
-        this.ddlScript = ddlScript;
+        this.ddlScripts = List.of(ddlScripts);
     }
 
     Connection connect() throws SQLException {
@@ -60,11 +61,13 @@ enum TestDatabase {
 
     /**
      * Fails (CI=true) or skips the calling test class, naming the database, when it cannot be reached; otherwise
-     * creates the table with the DDL script shipped in the jar.
+     * creates the tables with the DDL scripts shipped in the jar.
      */
     void requireAndCreateSchema() {
         try (Connection c = connect()) {
-            runScript(c);
+            for (String script : ddlScripts) {
+                runScript(c, script);
+            }
         } catch (SQLException e) {
             String reason = label + " is not reachable at " + url + " as " + user + " (" + e.getMessage()
                     + "); start it (.ci/run does) to run the JPA idempotency tests on it";
@@ -75,7 +78,7 @@ enum TestDatabase {
         }
     }
 
-    private void runScript(Connection c) throws SQLException {
+    private static void runScript(Connection c, String ddlScript) throws SQLException {
         String sql;
         try (InputStream in = TestDatabase.class.getClassLoader().getResourceAsStream(ddlScript)) {
             if (in == null) {
