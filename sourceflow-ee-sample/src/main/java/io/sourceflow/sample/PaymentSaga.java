@@ -9,7 +9,6 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
 import java.util.UUID;
-import java.util.concurrent.CompletionStage;
 
 /**
  * The payment's side of the saga: when an order is placed it sends {@link ProcessPayment} to its own FIFO
@@ -33,11 +32,15 @@ public class PaymentSaga {
         this.steps = steps;
     }
 
-    /** Starts the payment of a placed order; the stage completes when {@link ProcessPayment} is accepted. */
+    /**
+     * Starts the payment of a placed order. Synchronous on purpose: SourceFlow runs it in its transaction, so the
+     * step, the idempotency mark and {@link ProcessPayment} (in the transactional outbox) commit together; an
+     * asynchronous handler's work and sends are outside that transaction (README, "Idempotency").
+     */
     @Transactional
-    public CompletionStage<Void> on(@Handles OrderPlaced event, MessageContext context) {
+    public void on(@Handles OrderPlaced event, MessageContext context) {
         steps.record(event.orderId(), "PaymentSaga.OrderPlaced", context);
-        return commands.sendAsync(new ProcessPayment(event.orderId(), event.total()));
+        commands.send(new ProcessPayment(event.orderId(), event.total()));
     }
 
     /**

@@ -21,8 +21,8 @@ import java.util.stream.Collectors;
 
 /**
  * Creates the sample's tables at startup if they are missing (PostgreSQL DDL), and the JPA idempotency store's
- * table {@code sourceflow_processed_message} from the script that {@code sourceflow-jpa-idempotency} ships
- * ({@value #IDEMPOTENCY_DDL}). Instances that start together serialize on a transaction-scoped advisory lock,
+ * table {@code sourceflow_processed_message} and the outbox's {@code sourceflow_outbox} from the scripts that
+ * {@code sourceflow-jpa-idempotency} ships ({@value #IDEMPOTENCY_DDL}, {@value #OUTBOX_DDL}). Instances that start together serialize on a transaction-scoped advisory lock,
  * so two servers sharing one database do not race. A production application would use Flyway or Liquibase
  * instead.
  */
@@ -42,6 +42,8 @@ public class SchemaInitializer {
             "CREATE INDEX IF NOT EXISTS saga_step_order ON saga_step (order_id, step)");
     /** The idempotency store's PostgreSQL script, in the sourceflow-jpa-idempotency jar. */
     static final String IDEMPOTENCY_DDL = "META-INF/sourceflow/idempotency-postgresql.sql";
+    /** The transactional outbox's PostgreSQL script, in the same jar. */
+    static final String OUTBOX_DDL = "META-INF/sourceflow/outbox-postgresql.sql";
 
     private EntityManager entityManager;
 
@@ -64,18 +66,19 @@ public class SchemaInitializer {
         entityManager.createNativeQuery("SELECT 1 FROM (SELECT pg_advisory_xact_lock(" + LOCK_ID + ")) AS l")
                 .getSingleResult();
         List<String> statements = new ArrayList<>(DDL);
-        statements.addAll(idempotencyStatements());
+        statements.addAll(scriptStatements(IDEMPOTENCY_DDL));
+        statements.addAll(scriptStatements(OUTBOX_DDL));
         for (String statement : statements) {
             entityManager.createNativeQuery(statement).executeUpdate();
         }
         LOG.info("sample tables are ready");
     }
 
-    /** The statements of {@value #IDEMPOTENCY_DDL}: comment lines dropped, split at each {@code ;}. */
-    static List<String> idempotencyStatements() {
-        try (InputStream in = SchemaInitializer.class.getClassLoader().getResourceAsStream(IDEMPOTENCY_DDL)) {
+    /** The statements of a script shipped in sourceflow-jpa-idempotency: comment lines dropped, split at each {@code ;}. */
+    static List<String> scriptStatements(String resource) {
+        try (InputStream in = SchemaInitializer.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalStateException(IDEMPOTENCY_DDL + " is not on the class path: is "
+                throw new IllegalStateException(resource + " is not on the class path: is "
                         + "sourceflow-jpa-idempotency in WEB-INF/lib?");
             }
             String script = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
@@ -83,7 +86,7 @@ public class SchemaInitializer {
                     .collect(Collectors.joining("\n"));
             return Arrays.stream(script.split(";")).map(String::strip).filter(s -> !s.isEmpty()).toList();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + IDEMPOTENCY_DDL, e);
+            throw new UncheckedIOException("cannot read " + resource, e);
         }
     }
 }

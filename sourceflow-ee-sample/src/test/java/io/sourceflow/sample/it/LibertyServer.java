@@ -155,6 +155,38 @@ final class LibertyServer extends SampleServer {
         }
     }
 
+    /**
+     * Kills the server's JVM with SIGKILL, as a crash would: no shutdown hook, no application stop, nothing flushed.
+     * Returns once the process is gone.
+     */
+    synchronized void kill() throws InterruptedException {
+        List<ProcessHandle> jvms = ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.contains(wlp.toString()) && c.contains("ws-server")
+                        && c.contains(" " + name)).orElse(false))
+                .toList();
+        if (jvms.isEmpty()) {
+            throw new IllegalStateException("no running JVM of Liberty server " + name + " under " + wlp);
+        }
+        for (ProcessHandle jvm : jvms) {
+            jvm.destroyForcibly();
+        }
+        for (ProcessHandle jvm : jvms) {
+            try {
+                jvm.onExit().get(30, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("Liberty server " + name + " (pid " + jvm.pid() + ") did not die", e);
+            }
+        }
+        running = false;
+        if (shutdownHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException shuttingDown) {
+                // already running
+            }
+        }
+    }
+
     @Override
     public String toString() {
         return "Open Liberty " + name + " on " + baseUri() + " (log " + logFile() + ")";

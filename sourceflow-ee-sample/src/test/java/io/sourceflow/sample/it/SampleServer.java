@@ -101,6 +101,11 @@ abstract class SampleServer implements AutoCloseable {
             // e.g. memory: each instance's in-memory store, to see what the shared JPA store prevents
             env.put("SOURCEFLOW_IDEMPOTENCY_STORE", store);
         }
+        String outbox = System.getProperty("sample.it.outbox", "").trim();
+        if (!outbox.isEmpty()) {
+            // false: messages leave from memory after the commit, to see what the outbox prevents (LibertyCrashIT)
+            env.put("SOURCEFLOW_OUTBOX_ENABLED", outbox);
+        }
         if (encryption) {
             moto.createKmsKey(KMS_KEY_ALIAS);
             env.put("SOURCEFLOW_AWS_ENCRYPTION_ENABLED", "true");
