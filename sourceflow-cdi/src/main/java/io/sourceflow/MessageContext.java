@@ -1,6 +1,7 @@
 package io.sourceflow;
 
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -29,6 +30,27 @@ public interface MessageContext {
 
     /** When the sender sent the message. */
     Instant sentAt();
+
+    /**
+     * The CloudEvent's extension attributes that are neither CloudEvents' own nor SourceFlow's, as a producer in
+     * another system may set them (a tenant id, a correlation id), each as its JSON text ({@code "acme"} becomes
+     * {@code acme}, {@code 5} stays {@code 5}); members that are objects, arrays or null are not extension attributes
+     * and are left out. Untrusted input, like the message itself. Empty for a message delivered in-process, and by
+     * this default (for implementations outside SourceFlow).
+     */
+    default Map<String, String> extensions() {
+        return Map.of();
+    }
+
+    /**
+     * The SQS message attributes the producer set, other than SourceFlow's own ({@code sourceflow.*}): String and
+     * Number attributes as text; binary ones are left out. For an event delivered through SNS (raw delivery), the
+     * attributes it was published with. Untrusted input. Empty for a message delivered in-process, and by this
+     * default.
+     */
+    default Map<String, String> messageAttributes() {
+        return Map.of();
+    }
 
     /**
      * Runs {@code work} on the calling thread as part of this handler. The events it raises and the commands it sends

@@ -9,6 +9,8 @@ public final class WireAttributes {
 
     /** Logical type; SNS filter policies match on it. */
     public static final String TYPE = "sourceflow.type";
+    /** What every SourceFlow attribute's name starts with (attributes of other producers do not). */
+    public static final String PREFIX = "sourceflow.";
     /** Wire format version, "1". */
     public static final String WIRE_VERSION = "sourceflow.wire-version";
     /** The CloudEvents datacontenttype. */

@@ -65,7 +65,8 @@ final class CommitGate {
             JtaAccess.afterCompletion(found.get(), committed -> {
                 Optional<Runnable> relay = stored.get();
                 if (!committed || relay == null) {
-                    LOG.log(System.Logger.Level.DEBUG, () -> what + " was not sent: its transaction rolled back");
+                    LOG.log(System.Logger.Level.DEBUG, () -> what + " was not sent: " + (committed
+                            ? "it could not be stored in the outbox (its sender was told)" : "its transaction rolled back"));
                     prepared.discard();
                     return;
                 }

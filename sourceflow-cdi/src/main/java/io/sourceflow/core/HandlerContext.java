@@ -3,6 +3,7 @@ package io.sourceflow.core;
 import io.sourceflow.MessageContext;
 
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -46,6 +47,16 @@ final class HandlerContext implements MessageContext {
     @Override
     public Instant sentAt() {
         return delivery.sentAt();
+    }
+
+    @Override
+    public Map<String, String> extensions() {
+        return delivery.extensions();
+    }
+
+    @Override
+    public Map<String, String> messageAttributes() {
+        return delivery.messageAttributes();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.sourceflow.wire;
 
 import java.time.Instant;
+import java.util.Map;
 
 /**
  * One message on the wire: the attributes of a CloudEvents 1.0 event plus the SourceFlow
@@ -21,6 +22,8 @@ import java.time.Instant;
  * @param tracestate      W3C trace context {@code tracestate}, or {@code null}
  * @param dataJson        the data as one well-formed JSON value (normally an object); required.
  *                        {@link CloudEventCodec#write} splices it in without re-validating it
+ * @param extensions      the other CloudEvents extension attributes of a received event (set by a foreign producer,
+ *                        e.g. a tenant or correlation id), as text; SourceFlow writes none of its own here
  */
 public record CloudEvent(
         String id,
@@ -32,7 +35,8 @@ public record CloudEvent(
         Long sequence,
         String traceparent,
         String tracestate,
-        String dataJson) {
+        String dataJson,
+        Map<String, String> extensions) {
 
     /** The default (and, in wire format 1, the usual) {@code datacontenttype}. */
     public static final String JSON_CONTENT_TYPE = "application/json";
@@ -55,6 +59,13 @@ public record CloudEvent(
         if (dataContentType == null || dataContentType.isBlank()) {
             dataContentType = JSON_CONTENT_TYPE;
         }
+        extensions = extensions == null ? Map.of() : Map.copyOf(extensions);
+    }
+
+    /** An event without foreign extension attributes (what SourceFlow sends). */
+    public CloudEvent(String id, String type, String source, Instant time, String subject, String dataContentType,
+                      Long sequence, String traceparent, String tracestate, String dataJson) {
+        this(id, type, source, time, subject, dataContentType, sequence, traceparent, tracestate, dataJson, Map.of());
     }
 
     private static void requireNonBlank(String value, String name) {

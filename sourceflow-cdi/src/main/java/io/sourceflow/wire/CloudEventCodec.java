@@ -20,8 +20,10 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Writes and reads SourceFlow wire format 1: a CloudEvents 1.0 event in structured JSON mode
@@ -189,10 +191,34 @@ public final class CloudEventCodec {
                 readSequence(json),
                 optionalString(json, "traceparent"),
                 optionalString(json, "tracestate"),
-                parsed.memberText() != null ? parsed.memberText() : data.toString());
+                parsed.memberText() != null ? parsed.memberText() : data.toString(),
+                extensions(json));
         } catch (IllegalArgumentException e) {
             throw new UndecodableMessageException(Reason.MALFORMED_JSON, e.getMessage());
         }
+    }
+
+    /** The attributes of CloudEvents 1.0 and of SourceFlow's wire format: everything else is a foreign extension. */
+    private static final Set<String> KNOWN_ATTRIBUTES = Set.of("specversion", "id", "type", "source", "time", "subject",
+            "datacontenttype", "dataschema", "data", "data_base64", "sequence", "traceparent", "tracestate", "sfwireversion");
+
+    /**
+     * The foreign extension attributes, as text. CloudEvents extension values are scalars (string, number, boolean);
+     * a member that is an object, an array or null is not an extension attribute and is left out.
+     */
+    private static Map<String, String> extensions(JsonObject json) {
+        Map<String, String> extensions = new java.util.TreeMap<>();
+        json.forEach((name, value) -> {
+            if (KNOWN_ATTRIBUTES.contains(name)) {
+                return;
+            }
+            switch (value.getValueType()) {
+                case STRING -> extensions.put(name, ((JsonString) value).getString());
+                case NUMBER, TRUE, FALSE -> extensions.put(name, value.toString());
+                default -> { }
+            }
+        });
+        return extensions;
     }
 
     /** The body as an object, with the source text of its {@code data}. */

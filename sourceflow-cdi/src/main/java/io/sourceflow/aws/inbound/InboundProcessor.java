@@ -4,6 +4,7 @@ import io.sourceflow.RejectMessage;
 import io.sourceflow.aws.DataEncryption;
 import io.sourceflow.aws.MessageSerializer;
 import io.sourceflow.aws.TransportPlan;
+import io.sourceflow.aws.WireAttributes;
 import io.sourceflow.aws.kms.DecryptionFailedException;
 import io.sourceflow.aws.kms.EncryptionContext;
 import io.sourceflow.aws.kms.KmsUnavailableException;
@@ -24,12 +25,14 @@ import io.sourceflow.wire.UndecodableMessageException;
 import io.sourceflow.wire.WireText;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -133,7 +136,8 @@ public final class InboundProcessor {
                 ? registry.commandHandler(descriptor.type()).map(List::of).orElse(List.of())
                 : registry.eventHandlers(descriptor.type());
         AwsMessageContext context = new AwsMessageContext(event.id(), event.type(), Optional.ofNullable(event.subject()),
-                message.receiveCount(), queueName, event.time() != null ? event.time() : message.sentAt());
+                message.receiveCount(), queueName, event.time() != null ? event.time() : message.sentAt(), event.extensions(),
+                foreignAttributes(message.message().messageAttributes()));
         String id = messageId;
         boolean oneSynchronousHandler = handlers.size() == 1 && !handlers.get(0).isAsync();
         return idempotency.process(queueName, id, event.type(), oneSynchronousHandler, () -> observation.inContext(() -> dispatcher.dispatchAll(handlers, data, context)).handle((ignored, failure) -> {
@@ -197,4 +201,17 @@ public final class InboundProcessor {
         return code.toString();
     }
 
+    /** The message attributes a producer set, other than SourceFlow's own: String and Number ones, as text. */
+    private static Map<String, String> foreignAttributes(Map<String, MessageAttributeValue> attributes) {
+        if (attributes.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, String> foreign = new TreeMap<>();
+        attributes.forEach((name, value) -> {
+            if (!name.startsWith(WireAttributes.PREFIX) && value.stringValue() != null) {
+                foreign.put(name, value.stringValue());
+            }
+        });
+        return foreign;
+    }
 }
