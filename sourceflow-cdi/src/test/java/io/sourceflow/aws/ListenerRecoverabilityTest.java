@@ -25,7 +25,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -310,6 +312,77 @@ class ListenerRecoverabilityTest {
                 return back.size() >= 3;
             });
             assertThat(back).hasSize(3);
+        }
+    }
+
+    /**
+     * A store whose first claim comes back with its lease already spent (as after a claim round trip slower than the
+     * lease, under load) and already taken over by another instance (renewing it fails).
+     */
+    @ApplicationScoped
+    public static class SlowClaimStore {
+        static final AtomicInteger SPENT_CLAIMS = new AtomicInteger();
+        static final Set<String> SPENT_OWNERS = ConcurrentHashMap.newKeySet();
+        private final InMemoryIdempotencyStore store = new InMemoryIdempotencyStore(1000);
+
+        @Produces
+        @ApplicationScoped
+        IdempotencyStore store() {
+            return new IdempotencyStore() {
+                @Override
+                public Claim claim(String consumer, String messageId, Duration lease) {
+                    Claim claim = store.claim(consumer, messageId, lease);
+                    if (claim.claimed() && SPENT_CLAIMS.getAndDecrement() > 0) {
+                        SPENT_OWNERS.add(claim.owner());
+                        store.release(claim); // what the other instance's take-over amounts to, for this owner
+                        return new Claim(consumer, messageId, claim.outcome(), claim.owner(), Instant.now().minusMillis(100));
+                    }
+                    return claim;
+                }
+
+                @Override
+                public void complete(Claim claim, Duration ttl) {
+                    store.complete(claim, ttl);
+                }
+
+                @Override
+                public void release(Claim claim) {
+                    store.release(claim);
+                }
+
+                @Override
+                public boolean renew(Claim claim, Duration lease) {
+                    return !SPENT_OWNERS.contains(claim.owner()) && store.renew(claim, lease);
+                }
+            };
+        }
+    }
+
+    /**
+     * Issue 16, item 1 (found with two CPU hogs): a claim that came back with its lease already spent ran its handler,
+     * although another instance could take the message over at once (MariaDbListenerIdempotencyTest ran the handler
+     * twice that way). Such a claim is renewed before the handler starts, and the handler does not run if that fails.
+     */
+    @Test
+    void aClaimWhoseLeaseWasSpentBeforeItReturnedDoesNotRunItsHandler(ElasticMqServer elasticMq) {
+        String queue = "spent-" + AwsTestConfig.unique();
+        Map<String, String> config = AwsTestConfig.emulator(elasticMq.endpoint());
+        config.put("sourceflow.routes.commands." + Job.class.getSimpleName(), queue);
+        config.put("sourceflow.aws.visibility-timeout", "3s");
+        SlowClaimStore.SPENT_CLAIMS.set(1);
+        SlowClaimStore.SPENT_OWNERS.clear();
+        try (SqsClient sqs = AwsClients.of(elasticMq).sqs();
+             CdiContainer app = CdiContainer.start(config, JobHandler.class, Done.class, SlowClaimStore.class)) {
+            app.select(CommandBus.class).send(new Job("once"));
+            Done done = app.select(Done.class);
+            String url = sqs.getQueueUrl(r -> r.queueName(queue)).queueUrl();
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(done.keys).contains("once");
+                assertThat(RawMessages.approximateCount(sqs, url)).isZero();
+            });
+            assertThat(SlowClaimStore.SPENT_OWNERS).as("the spent claim was made").hasSize(1);
+            assertThat(done.keys).as("run once, by a live claim, not by the spent one").containsExactly("once");
+            assertThat(app.select(ProcessingStatistics.class).heldElsewhere(queue)).isEqualTo(1);
         }
     }
 }

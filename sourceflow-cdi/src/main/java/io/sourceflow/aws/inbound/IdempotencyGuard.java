@@ -152,6 +152,25 @@ public final class IdempotencyGuard {
                 // handled below
             }
         }
+        if (claim.leaseExpiry().isBefore(Instant.now().plus(lease.multipliedBy(2).dividedBy(3)))) {
+            // the claim's round trip took a third of its lease or more (a loaded machine, a slow database): another
+            // instance may take the message over before the renewal timer's first turn, so the lease is renewed here,
+            // before the handler starts, and without it the handler does not run (found with two CPU hogs: both
+            // instances ran the handler)
+            boolean renewed;
+            try {
+                renewed = store.renew(claim, lease);
+            } catch (Throwable e) {
+                release(claim);
+                return CompletableFuture.completedFuture(InboundOutcome.retry(messageId, e));
+            }
+            if (!renewed) {
+                statistics.held(queueName);
+                LOG.log(Level.DEBUG, () -> "The claim of message " + messageId + " of " + queueName + " came back with its "
+                        + "lease spent and was taken over: another instance handles it");
+                return CompletableFuture.completedFuture(InboundOutcome.heldElsewhere(messageId, heldDelay(null, lease)));
+            }
+        }
         ClaimRenewal renewal;
         try {
             SourceFlowExecutors threads = executors.get();
