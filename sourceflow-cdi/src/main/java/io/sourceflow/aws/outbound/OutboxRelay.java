@@ -52,6 +52,8 @@ final class OutboxRelay {
     private final Set<String> heldGroups = ConcurrentHashMap.newKeySet();
     /** What the outbox held at the last sweep, for the gauges. */
     private volatile OutboxStatus latest = new OutboxStatus(0, Optional.empty(), 0);
+    /** Whether anyone reads {@link #latest}: without a metrics implementation the sweep does not count rows. */
+    private volatile boolean gauges;
     private ScheduledFuture<?> sweeper;
 
     /** @param send sends a stored message again; the stage completes when the destination accepted it */
@@ -154,6 +156,7 @@ final class OutboxRelay {
 
     /** The gauges {@code sourceflow.aws.outbox.*}, from what the last sweep read. */
     void watch(SourceFlowTelemetry telemetry) {
+        gauges = telemetry.enabled();
         telemetry.watchOutbox(() -> latest.pending(),
                 () -> latest.oldestPending().map(oldest -> Math.max(0, Duration.between(oldest, Instant.now()).toMillis() / 1000.0))
                         .orElse(0.0),
@@ -162,7 +165,9 @@ final class OutboxRelay {
 
     /** Takes over rows whose lease ran out and sends them; waits until each was settled. */
     void sweep() {
-        latest = store.status();
+        if (gauges) {
+            latest = store.status();
+        }
         List<OutboxRow> rows = store.claimExpired(CLAIM_LIMIT, settings.lease());
         if (rows.isEmpty()) {
             return;
