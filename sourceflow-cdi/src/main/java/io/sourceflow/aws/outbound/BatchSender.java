@@ -52,7 +52,7 @@ interface BatchSender {
                 ? "" : String.valueOf(service.awsErrorDetails().errorCode()));
         for (OutboundMessage m : batch) {
             m.accepted().completeExceptionally(new SendFailedException("Sending " + m.logicalType() + " " + m.messageId()
-                    + " to " + destination + " failed: " + failure.getMessage(), failure, permanent));
+                    + " to " + destination + " failed: " + Failures.describe(failure), failure, permanent));
         }
         return List.of();
     }

@@ -220,12 +220,12 @@ final class OutboxRelay {
             String what = entry.logicalType() + " " + WireText.escape(entry.messageId()) + " to " + entry.destinationKind() + " "
                     + entry.destination();
             if (cause instanceof SendFailedException sendFailed && sendFailed.isPermanent()) {
-                store.park(id, String.valueOf(cause.getMessage()));
+                store.park(id, Failures.describe(cause));
                 LOG.log(System.Logger.Level.ERROR, "Outbox row " + id + " (" + what + ") can never be sent as it is and was "
-                        + "parked with its error: " + cause.getMessage());
+                        + "parked with its error: " + Failures.describe(cause));
             } else {
-                store.failed(List.of(id), String.valueOf(cause.getMessage()));
-                LOG.log(System.Logger.Level.WARNING, "Outbox row " + id + " (" + what + ") could not be sent (" + cause.getMessage()
+                store.failed(List.of(id), Failures.describe(cause));
+                LOG.log(System.Logger.Level.WARNING, "Outbox row " + id + " (" + what + ") could not be sent (" + Failures.describe(cause)
                         + "); it is sent again when its lease runs out, within " + settings.lease());
             }
         } catch (Throwable e) { // a store failure here only delays the row: its lease runs out and it is relayed again
