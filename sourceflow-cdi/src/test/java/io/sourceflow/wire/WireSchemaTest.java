@@ -4,15 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.networknt.schema.Error;
+import com.networknt.schema.InputFormat;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SchemaRegistryConfig;
+import com.networknt.schema.SpecificationVersion;
 import jakarta.json.Json;
-import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
-import jakarta.json.JsonValue;
 import jakarta.json.bind.Jsonb;
 import java.io.IOException;
-import java.io.Reader;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,23 +29,28 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Keeps {@code docs/schema/sourceflow-cloudevent-v1.schema.json} and the codec in step: checks the
- * codec's output against the schema's required members, types, constants and bounds (a small
- * subset of JSON Schema, enough for this flat schema), and that the schema's "required" is exactly
- * what {@link CloudEventCodec#read} requires.
+ * Keeps {@code docs/schema/sourceflow-cloudevent-v1.schema.json} and the codec in step: validates the
+ * codec's output against the schema with a JSON Schema 2020-12 validator (networknt, with format
+ * assertions on), and checks that the schema's "required" is exactly what {@link CloudEventCodec#read}
+ * requires.
  */
 class WireSchemaTest {
 
     private static final Jsonb JSONB = CloudEventCodec.defaultJsonb();
     private static final CloudEventCodec CODEC = new CloudEventCodec(JSONB);
+    /** Draft 2020-12 whatever the schema says, and "format" asserted (2020-12 makes it an annotation by default). */
+    private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
+            builder -> builder.schemaRegistryConfig(SchemaRegistryConfig.builder().formatAssertionsEnabled(true).build()));
+    private static String schemaText;
     private static JsonObject schema;
+    private static Schema validator;
 
     @BeforeAll
     static void loadSchema() throws IOException {
         Path path = Path.of(System.getProperty("basedir", ".")).resolve("../docs/schema/sourceflow-cloudevent-v1.schema.json");
-        try (Reader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
-            schema = Json.createReader(reader).readObject();
-        }
+        schemaText = Files.readString(path, StandardCharsets.UTF_8);
+        schema = parse(schemaText);
+        validator = REGISTRY.getSchema(schemaText, InputFormat.JSON);
     }
 
     @AfterAll
@@ -56,9 +65,18 @@ class WireSchemaTest {
     private static final CloudEvent MINIMAL = new CloudEvent("i", "t", "/s", null, null, null, null, null, null, "{}");
 
     @Test
-    void schemaIsDraft202012AndListsTheRequiredMembers() {
+    void schemaIsAValidDraft202012SchemaAndListsTheRequiredMembers() {
         assertThat(schema.getString("$schema")).isEqualTo("https://json-schema.org/draft/2020-12/schema");
+        Schema metaSchema = REGISTRY.getSchema(SchemaLocation.of("https://json-schema.org/draft/2020-12/schema"));
+        assertThat(metaSchema.validate(schemaText, InputFormat.JSON)).as("the schema against the 2020-12 meta-schema").isEmpty();
         assertThat(strings(schema.getJsonArray("required"))).containsExactlyInAnyOrder("specversion", "id", "type", "source", "data");
+    }
+
+    @Test
+    void theValidatorRejectsWhatTheSchemaForbids() {
+        // guards the guard: a validator that loaded an empty or wrong schema would accept everything
+        assertThat(violations("{\"specversion\":\"1.0\"}")).isNotEmpty();
+        assertThat(violations("[]")).isNotEmpty();
     }
 
     @Test
@@ -107,53 +125,13 @@ class WireSchemaTest {
     }
 
     private static void assertConforms(JsonObject body) {
-        for (String member : strings(schema.getJsonArray("required"))) {
-            assertThat(body).as("required member").containsKey(member);
-        }
-        JsonObject properties = schema.getJsonObject("properties");
-        body.forEach((name, value) -> {
-            JsonObject rule = properties.getJsonObject(name);
-            if (rule == null) {
-                return; // additionalProperties: true
-            }
-            if (rule.containsKey("type")) {
-                assertThat(jsonSchemaType(value, rule.getString("type"))).as(name + " type").isEqualTo(rule.getString("type"));
-            }
-            if (rule.containsKey("const")) {
-                assertThat(value).as(name + " const").isEqualTo(rule.get("const"));
-            }
-            if (rule.containsKey("minLength")) {
-                assertThat(((JsonString) value).getString().codePointCount(0, ((JsonString) value).getString().length()))
-                        .as(name + " minLength").isGreaterThanOrEqualTo(rule.getInt("minLength"));
-            }
-            if (rule.containsKey("minimum")) {
-                assertThat(((JsonNumber) value).bigDecimalValue()).as(name + " minimum")
-                        .isGreaterThanOrEqualTo(rule.getJsonNumber("minimum").bigDecimalValue());
-            }
-            if (rule.containsKey("maximum")) {
-                assertThat(((JsonNumber) value).bigDecimalValue()).as(name + " maximum")
-                        .isLessThanOrEqualTo(rule.getJsonNumber("maximum").bigDecimalValue());
-            }
-            if (rule.containsKey("not")) {
-                String forbidden = rule.getJsonObject("not").getString("type");
-                assertThat(jsonSchemaType(value, forbidden)).as(name + " must not be " + forbidden).isNotEqualTo(forbidden);
-            }
-            if ("date-time".equals(rule.getString("format", null))) {
-                assertThatCode(() -> Instant.parse(((JsonString) value).getString())).as(name).doesNotThrowAnyException();
-            }
-        });
+        assertThat(violations(body.toString())).as("schema violations of %s", body).isEmpty();
     }
 
-    /** The JSON Schema type name of a value; "integer" only when the schema asks for it. */
-    private static String jsonSchemaType(JsonValue value, String expected) {
-        return switch (value.getValueType()) {
-            case OBJECT -> "object";
-            case ARRAY -> "array";
-            case STRING -> "string";
-            case NUMBER -> "integer".equals(expected) && ((JsonNumber) value).isIntegral() ? "integer" : "number";
-            case TRUE, FALSE -> "boolean";
-            case NULL -> "null";
-        };
+    /** What the validator finds wrong with a body, as "location: message" lines; empty if it conforms. */
+    private static List<String> violations(String body) {
+        List<Error> errors = validator.validate(body, InputFormat.JSON);
+        return errors.stream().map(Error::toString).toList();
     }
 
     private static List<String> strings(jakarta.json.JsonArray array) {
