@@ -281,7 +281,11 @@ public final class CloudEventCodec {
         }
     }
 
-    /** Accepts a JSON integer, or a string of digits as in the CloudEvents "sequence" extension. */
+    /**
+     * Accepts a JSON integer (any notation whose value is integral: {@code 17}, {@code 1.0}, {@code 1e2}), or its
+     * decimal text as a string, as in the CloudEvents "sequence" extension: an optional {@code -}, then ASCII digits,
+     * leading zeros allowed. Either way between -2^63 and 2^63-1.
+     */
     private static Long readSequence(JsonObject json) throws UndecodableMessageException {
         JsonValue value = json.get("sequence");
         if (value == null || value == JsonValue.NULL) {
@@ -291,14 +295,32 @@ public final class CloudEventCodec {
             if (value instanceof JsonNumber n) {
                 return n.bigDecimalValue().longValueExact();
             }
-            if (value instanceof JsonString s) {
+            if (value instanceof JsonString s && isDecimalInteger(s.getString())) {
                 return Long.parseLong(s.getString());
             }
         } catch (ArithmeticException | NumberFormatException e) {
-            // fall through
+            // out of range: fall through
         }
-        throw new UndecodableMessageException(Reason.MALFORMED_JSON,
-                "sequence must be an integer between -2^63 and 2^63-1");
+        throw new UndecodableMessageException(Reason.MALFORMED_JSON, "sequence must be an integer between -2^63 and 2^63-1,"
+                + " as a JSON number or as a string of ASCII digits with an optional leading minus sign");
+    }
+
+    /**
+     * Whether the text is an optional {@code -} and one or more ASCII digits; {@link Long#parseLong} alone would also
+     * take a {@code +} and the digits of other scripts (Arabic-Indic, fullwidth), which the wire format does not allow.
+     */
+    private static boolean isDecimalInteger(String text) {
+        int start = text.startsWith("-") ? 1 : 0;
+        if (text.length() == start) {
+            return false;
+        }
+        for (int i = start; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     // ------------------------------------------------------------------ data
