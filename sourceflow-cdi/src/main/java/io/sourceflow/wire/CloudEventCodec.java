@@ -17,7 +17,6 @@ import jakarta.json.stream.JsonParsingException;
 import java.lang.reflect.Modifier;
 import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Map;
@@ -273,11 +272,10 @@ public final class CloudEventCodec {
             return null;
         }
         try {
-            Instant common = Rfc3339.parseCommonForm(time);
-            return common != null ? common : OffsetDateTime.parse(time, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+            return Rfc3339.parse(time);
         } catch (DateTimeException e) {
-            throw new UndecodableMessageException(Reason.MALFORMED_JSON,
-                    "time must be an RFC 3339 timestamp such as 2026-11-26T08:00:00.123Z");
+            throw new UndecodableMessageException(Reason.MALFORMED_JSON, "time must be an RFC 3339 timestamp such as"
+                    + " 2026-11-26T08:00:00.123Z: with seconds, an offset Z or +hh:mm within +-18:00, no leap second");
         }
     }
 
