@@ -43,7 +43,11 @@ public final class CloudEventCodec {
     public static final String WIRE_VERSION = "1";
 
     private static final System.Logger LOG = System.getLogger(CloudEventCodec.class.getName());
-    /** The longest {@code id} accepted (the idempotency stores key records by it). */
+    /**
+     * The longest {@code id} accepted (the idempotency stores key records by it). An id is also limited to characters
+     * of the Basic Multilingual Plane, so that this length counts the same in UTF-16 units ({@link String#length()}),
+     * code points (JSON Schema's {@code maxLength}) and database characters.
+     */
     public static final int MAX_ID_LENGTH = 128;
 
     private final Jsonb jsonb;
@@ -160,10 +164,11 @@ public final class CloudEventCodec {
                     + "\"; the message was written by a newer or foreign producer: upgrade this consumer");
         }
         String id = requiredString(json, "id", Reason.MISSING_ID);
-        if (id.length() > MAX_ID_LENGTH || !WireText.isPrintable(id)) {
+        String idProblem = idProblem(id);
+        if (idProblem != null) {
             // ids key idempotency records (128 characters in the JPA store) and appear in logs: checked here, once
             throw new UndecodableMessageException(Reason.MALFORMED_JSON, "id must be at most " + MAX_ID_LENGTH
-                    + " characters without control characters (was " + id.length() + " characters)");
+                    + " characters without control characters, all from the Basic Multilingual Plane; it " + idProblem);
         }
         String type = requiredString(json, "type", Reason.MISSING_TYPE);
         String source = optionalString(json, "source");
@@ -195,6 +200,27 @@ public final class CloudEventCodec {
         } catch (IllegalArgumentException e) {
             throw new UndecodableMessageException(Reason.MALFORMED_JSON, e.getMessage());
         }
+    }
+
+    /**
+     * What makes an id unfit to key idempotency records and to be logged, or {@code null}. A surrogate, paired (a
+     * character outside the BMP) or not, is refused: an unpaired one has no UTF-8 form and would be stored as '?', so
+     * that two different ids could share one idempotency record.
+     */
+    private static String idProblem(String id) {
+        if (id.length() > MAX_ID_LENGTH) {
+            return "is " + id.length() + " characters long";
+        }
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (Character.isSurrogate(c)) {
+                return "has a character outside the Basic Multilingual Plane, or an unpaired surrogate, at index " + i;
+            }
+            if (!WireText.isPrintable(c)) {
+                return "has a control character or line separator at index " + i;
+            }
+        }
+        return null;
     }
 
     /** The attributes of CloudEvents 1.0 and of SourceFlow's wire format: everything else is a foreign extension. */

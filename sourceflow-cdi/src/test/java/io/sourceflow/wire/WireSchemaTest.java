@@ -262,6 +262,8 @@ class WireSchemaTest {
                 reject("id with DEL", event("id", "\"a\\u007fb\""), Reason.MALFORMED_JSON, "id"),
                 reject("id with a C1 control (NEL)", event("id", "\"a\\u0085b\""), Reason.MALFORMED_JSON, "id"),
                 reject("id with a line separator", event("id", "\"a\\u2028b\""), Reason.MALFORMED_JSON, "id"),
+                reject("id with an unpaired surrogate", event("id", "\"a\\ud800\""), Reason.MALFORMED_JSON, "id"),
+                reject("id with a character outside the BMP", event("id", "\"order-😀\""), Reason.MALFORMED_JSON, "id"),
                 reject("type missing", event("type", ABSENT), Reason.MISSING_TYPE, "type"),
                 reject("type null", event("type", "null"), Reason.MISSING_TYPE, "type"),
                 reject("type empty", event("type", "\"\""), Reason.MISSING_TYPE, "type"),
