@@ -17,7 +17,6 @@ import jakarta.json.stream.JsonParsingException;
 import java.lang.reflect.Modifier;
 import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Map;
@@ -44,7 +43,11 @@ public final class CloudEventCodec {
     public static final String WIRE_VERSION = "1";
 
     private static final System.Logger LOG = System.getLogger(CloudEventCodec.class.getName());
-    /** The longest {@code id} accepted (the idempotency stores key records by it). */
+    /**
+     * The longest {@code id} accepted (the idempotency stores key records by it). An id is also limited to characters
+     * of the Basic Multilingual Plane, so that this length counts the same in UTF-16 units ({@link String#length()}),
+     * code points (JSON Schema's {@code maxLength}) and database characters.
+     */
     public static final int MAX_ID_LENGTH = 128;
 
     private final Jsonb jsonb;
@@ -161,10 +164,11 @@ public final class CloudEventCodec {
                     + "\"; the message was written by a newer or foreign producer: upgrade this consumer");
         }
         String id = requiredString(json, "id", Reason.MISSING_ID);
-        if (id.length() > MAX_ID_LENGTH || !WireText.isPrintable(id)) {
+        String idProblem = idProblem(id);
+        if (idProblem != null) {
             // ids key idempotency records (128 characters in the JPA store) and appear in logs: checked here, once
             throw new UndecodableMessageException(Reason.MALFORMED_JSON, "id must be at most " + MAX_ID_LENGTH
-                    + " characters without control characters (was " + id.length() + " characters)");
+                    + " characters without control characters, all from the Basic Multilingual Plane; it " + idProblem);
         }
         String type = requiredString(json, "type", Reason.MISSING_TYPE);
         String source = optionalString(json, "source");
@@ -196,6 +200,27 @@ public final class CloudEventCodec {
         } catch (IllegalArgumentException e) {
             throw new UndecodableMessageException(Reason.MALFORMED_JSON, e.getMessage());
         }
+    }
+
+    /**
+     * What makes an id unfit to key idempotency records and to be logged, or {@code null}. A surrogate, paired (a
+     * character outside the BMP) or not, is refused: an unpaired one has no UTF-8 form and would be stored as '?', so
+     * that two different ids could share one idempotency record.
+     */
+    private static String idProblem(String id) {
+        if (id.length() > MAX_ID_LENGTH) {
+            return "is " + id.length() + " characters long";
+        }
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (Character.isSurrogate(c)) {
+                return "has a character outside the Basic Multilingual Plane, or an unpaired surrogate, at index " + i;
+            }
+            if (!WireText.isPrintable(c)) {
+                return "has a control character or line separator at index " + i;
+            }
+        }
+        return null;
     }
 
     /** The attributes of CloudEvents 1.0 and of SourceFlow's wire format: everything else is a foreign extension. */
@@ -273,15 +298,18 @@ public final class CloudEventCodec {
             return null;
         }
         try {
-            Instant common = Rfc3339.parseCommonForm(time);
-            return common != null ? common : OffsetDateTime.parse(time, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+            return Rfc3339.parse(time);
         } catch (DateTimeException e) {
-            throw new UndecodableMessageException(Reason.MALFORMED_JSON,
-                    "time must be an RFC 3339 timestamp such as 2026-11-26T08:00:00.123Z");
+            throw new UndecodableMessageException(Reason.MALFORMED_JSON, "time must be an RFC 3339 timestamp such as"
+                    + " 2026-11-26T08:00:00.123Z: with seconds, an offset Z or +hh:mm within +-18:00, no leap second");
         }
     }
 
-    /** Accepts a JSON integer, or a string of digits as in the CloudEvents "sequence" extension. */
+    /**
+     * Accepts a JSON integer (any notation whose value is integral: {@code 17}, {@code 1.0}, {@code 1e2}), or its
+     * decimal text as a string, as in the CloudEvents "sequence" extension: an optional {@code -}, then ASCII digits,
+     * leading zeros allowed. Either way between -2^63 and 2^63-1.
+     */
     private static Long readSequence(JsonObject json) throws UndecodableMessageException {
         JsonValue value = json.get("sequence");
         if (value == null || value == JsonValue.NULL) {
@@ -291,14 +319,32 @@ public final class CloudEventCodec {
             if (value instanceof JsonNumber n) {
                 return n.bigDecimalValue().longValueExact();
             }
-            if (value instanceof JsonString s) {
+            if (value instanceof JsonString s && isDecimalInteger(s.getString())) {
                 return Long.parseLong(s.getString());
             }
         } catch (ArithmeticException | NumberFormatException e) {
-            // fall through
+            // out of range: fall through
         }
-        throw new UndecodableMessageException(Reason.MALFORMED_JSON,
-                "sequence must be an integer between -2^63 and 2^63-1");
+        throw new UndecodableMessageException(Reason.MALFORMED_JSON, "sequence must be an integer between -2^63 and 2^63-1,"
+                + " as a JSON number or as a string of ASCII digits with an optional leading minus sign");
+    }
+
+    /**
+     * Whether the text is an optional {@code -} and one or more ASCII digits; {@link Long#parseLong} alone would also
+     * take a {@code +} and the digits of other scripts (Arabic-Indic, fullwidth), which the wire format does not allow.
+     */
+    private static boolean isDecimalInteger(String text) {
+        int start = text.startsWith("-") ? 1 : 0;
+        if (text.length() == start) {
+            return false;
+        }
+        for (int i = start; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     // ------------------------------------------------------------------ data

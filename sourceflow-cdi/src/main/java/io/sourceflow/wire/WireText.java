@@ -47,11 +47,15 @@ public final class WireText {
     /** Whether the value has no control characters or line separators (it can be written to a log as it is). */
     public static boolean isPrintable(String value) {
         for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029' || (c >= 0x80 && c < 0xa0)) {
+            if (!isPrintable(value.charAt(i))) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** Whether the character is none of U+0000-001F, U+007F-009F, U+2028 and U+2029. */
+    static boolean isPrintable(char c) {
+        return !(c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029' || (c >= 0x80 && c < 0xa0));
     }
 }
