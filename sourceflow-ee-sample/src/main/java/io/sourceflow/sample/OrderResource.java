@@ -4,6 +4,7 @@ import io.sourceflow.CommandBus;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -44,8 +45,13 @@ public class OrderResource {
         this.entityManager = entityManager;
     }
 
-    /** Sends {@link PlaceOrder} to {@code orders.fifo}. */
+    /**
+     * Sends {@link PlaceOrder} to {@code orders.fifo}. In a transaction, so that with the transactional outbox the
+     * command is stored before the 202 answer and leaves after the commit: an order accepted while SQS is unreachable
+     * is placed when SQS is back, instead of a 503.
+     */
     @POST
+    @Transactional
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Response place(@NotNull(message = "a JSON body is required") @Valid OrderRequest request,

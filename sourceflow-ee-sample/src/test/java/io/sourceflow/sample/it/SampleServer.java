@@ -29,6 +29,12 @@ abstract class SampleServer implements AutoCloseable {
     /** Stops the server; idempotent. */
     abstract void stop();
 
+    /**
+     * Kills the server's JVM with SIGKILL, as a crash would: no shutdown hook, no application stop, nothing flushed.
+     * Returns once the process is gone.
+     */
+    abstract void kill() throws InterruptedException;
+
     @Override
     public final void close() {
         stop();
@@ -57,6 +63,13 @@ abstract class SampleServer implements AutoCloseable {
      * turns on KMS encryption.
      */
     record Settings(Map<String, String> environment, Map<String, String> systemProperties) {
+
+        /** The same settings with the AWS endpoint override replaced (e.g. by an {@link EmulatorProxy}'s). */
+        Settings withEndpoint(URI endpoint) {
+            Map<String, String> env = new LinkedHashMap<>(environment);
+            env.put("SOURCEFLOW_AWS_ENDPOINT", endpoint.toString());
+            return new Settings(env, systemProperties);
+        }
     }
 
     /** The KMS key of the sample's configuration ({@code sourceflow.aws.encryption.kms-key-id}). */

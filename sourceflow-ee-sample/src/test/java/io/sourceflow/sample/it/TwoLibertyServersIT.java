@@ -30,6 +30,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * body, same attributes, so the same CloudEvents id) to the servers' shared queue {@code sourceflow-sample-events},
  * where either server may receive it, while the original may still be in flight. Only a store both servers share
  * recognises it; with {@code -Dsample.it.idempotency-store=memory} (each server's in-memory store) the test fails.
+ *
+ * <p>Both servers relay their transactional outboxes into the same emulator, each also sweeping up the other's rows;
+ * an {@link EmulatorProxy} in front of the emulator counts every message the emulator accepted, by CloudEvents id,
+ * and the test fails if any was accepted twice (relayed by both servers, or twice by one).
  */
 class TwoLibertyServersIT {
 
@@ -37,6 +41,7 @@ class TwoLibertyServersIT {
     private static final String PROBE = "duplicate-probe";
 
     private static Moto moto;
+    private static EmulatorProxy proxy;
     private static LibertyServer first;
     private static LibertyServer second;
 
@@ -45,8 +50,9 @@ class TwoLibertyServersIT {
         LibertyServer.home();
         Environment.requireDatabase();
         moto = Moto.start(Environment.path("sample.work-dir"));
-        first = LibertyServer.start("sample-a", SampleServer.sampleSettings(moto, "liberty-a"));
-        second = LibertyServer.start("sample-b", SampleServer.sampleSettings(moto, "liberty-b"));
+        proxy = EmulatorProxy.start(moto.endpoint());
+        first = LibertyServer.start("sample-a", SampleServer.sampleSettings(moto, "liberty-a").withEndpoint(proxy.endpoint()));
+        second = LibertyServer.start("sample-b", SampleServer.sampleSettings(moto, "liberty-b").withEndpoint(proxy.endpoint()));
     }
 
     @AfterAll
@@ -63,6 +69,9 @@ class TwoLibertyServersIT {
                 }
             }
         } finally {
+            if (proxy != null) {
+                proxy.close();
+            }
             if (moto != null) {
                 moto.close();
             }
@@ -92,7 +101,22 @@ class TwoLibertyServersIT {
             if (System.getProperty("sample.it.idempotency-store", "").isBlank()) {
                 assertEquals(2L * ORDERS, marks, "DONE marks of sourceflow-sample-events written by this test");
             }
+            assertEachMessageAcceptedOnce();
         }
+    }
+
+    /**
+     * Every message the servers sent (one per saga step: PlaceOrder, OrderPlaced, ProcessPayment, PaymentProcessed,
+     * NotifyCustomer) reached the emulator exactly once: neither server relayed an outbox row the other relayed too.
+     */
+    private static void assertEachMessageAcceptedOnce() {
+        Map<String, Integer> accepted = proxy.acceptedIds();
+        Map<String, Integer> twice = new java.util.TreeMap<>(accepted);
+        twice.values().removeIf(count -> count == 1);
+        System.out.printf("Two Liberty servers: the emulator accepted %d messages, %d more than once; requests %s%n",
+                accepted.size(), twice.size(), proxy.requests());
+        assertEquals(Map.of(), twice, "messages the emulator accepted more than once (CloudEvents id -> times)");
+        assertEquals(ORDERS * SampleChecks.STEPS.size(), accepted.size(), "messages sent for " + ORDERS + " orders");
     }
 
     private void awaitAllPaidOnceEach(List<String> ids, long t0) throws Exception {

@@ -194,6 +194,33 @@ final class WildFlyServer extends SampleServer {
     }
 
     @Override
+    synchronized void kill() throws InterruptedException {
+        if (process == null) {
+            throw new IllegalStateException("WildFly is not running");
+        }
+        Process p = process;
+        process = null;
+        List<ProcessHandle> tree = p.descendants().toList(); // standalone.sh's JVM: SIGKILL, as a crash would
+        tree.forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        for (ProcessHandle jvm : tree) {
+            try {
+                jvm.onExit().get(30, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("WildFly (pid " + jvm.pid() + ") did not die", e);
+            }
+        }
+        p.waitFor(30, TimeUnit.SECONDS);
+        if (shutdownHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException shuttingDown) {
+                // already running
+            }
+        }
+    }
+
+    @Override
     public String toString() {
         return "WildFly on " + baseUri() + " (management " + healthUri() + ", log " + logFile() + ")";
     }
