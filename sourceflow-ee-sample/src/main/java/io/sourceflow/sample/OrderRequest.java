@@ -10,7 +10,8 @@ import jakarta.validation.constraints.Size;
 import java.math.BigDecimal;
 
 /**
- * The body of {@code POST /api/orders}: {@code {"customer": "alice", "total": 42.50}}.
+ * The body of {@code POST /api/orders}: {@code {"customer": "alice", "total": 42.50}}, read and validated by
+ * {@link OrderRequestReader}.
  *
  * @param customer who orders: 1-200 characters
  * @param total    the amount: 0.01 to 1,000,000.00, at most two decimals

@@ -5,8 +5,6 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;
 
-import java.util.logging.Logger;
-
 /**
  * A command that could not be sent (the queue is unreachable, AWS throttles, a route is misconfigured) is a
  * 503: the client may retry; the reason is logged, not returned.
@@ -14,13 +12,13 @@ import java.util.logging.Logger;
 @Provider
 public final class SendFailedMapper implements ExceptionMapper<SourceFlowException> {
 
-    private static final Logger LOG = Logger.getLogger(SendFailedMapper.class.getName());
+    private static final System.Logger LOG = System.getLogger(SendFailedMapper.class.getName());
 
     @Override
     public Response toResponse(SourceFlowException exception) {
-        LOG.warning(() -> "command not sent: " + exception);
-        Response problem = Problems.of(Response.Status.SERVICE_UNAVAILABLE, "Service Unavailable",
-                "The order could not be sent; try again later.");
+        LOG.log(System.Logger.Level.WARNING, () -> "command not sent: " + exception);
+        Response problem = Problem.of(Response.Status.SERVICE_UNAVAILABLE,
+                "The order could not be sent; try again later.").toResponse();
         return Response.fromResponse(problem).header("Retry-After", "5").build();
     }
 }

@@ -5,8 +5,6 @@ import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;
 
 import java.util.UUID;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Anything else is a 500 with a problem body that carries an incident id; the exception is logged with
@@ -15,7 +13,7 @@ import java.util.logging.Logger;
 @Provider
 public final class UnexpectedErrorMapper implements ExceptionMapper<Throwable> {
 
-    private static final Logger LOG = Logger.getLogger(UnexpectedErrorMapper.class.getName());
+    private static final System.Logger LOG = System.getLogger(UnexpectedErrorMapper.class.getName());
 
     @Override
     public Response toResponse(Throwable exception) {
@@ -24,8 +22,8 @@ public final class UnexpectedErrorMapper implements ExceptionMapper<Throwable> {
 
     static Response internalError(Throwable exception) {
         String incident = UUID.randomUUID().toString();
-        LOG.log(Level.SEVERE, "request failed, incident " + incident, exception);
-        return Problems.of(Response.Status.INTERNAL_SERVER_ERROR, "Internal Server Error",
-                "The request could not be completed; incident " + incident + " is in the server log.");
+        LOG.log(System.Logger.Level.ERROR, "request failed, incident " + incident, exception);
+        return Problem.of(Response.Status.INTERNAL_SERVER_ERROR,
+                "The request could not be completed; incident " + incident + " is in the server log.").toResponse();
     }
 }

@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The sample on a real Open Liberty server (started once for this class) against moto and the machine's
  * PostgreSQL: an order becomes PAID, {@code /health} is UP with SourceFlow's checks, bad requests get problem
- * answers, and the server log has no errors. It runs the quick start's configuration, encryption on (KMS key
+ * answers (the REST edge: {@link RestEdgeChecks}), and the server log has no errors. It runs the quick start's configuration, encryption on (KMS key
  * {@code alias/sourceflow-sample} in moto), unless {@code -Dsample.it.encryption=false}: then an event copied off
  * its topic must show the encrypted content type and not the customer's name.
  */
@@ -52,6 +52,8 @@ class LibertyDeploymentIT {
         SampleServer.Settings settings = SampleServer.sampleSettings(moto, "liberty", encryption);
         // cleanup every second, so that expiredIdempotencyRowsAreCleaned sees it run
         settings.systemProperties().put("sourceflow.idempotency.jpa.cleanup.interval", "1s");
+        // the sample's client errors at FINE in trace.log, so that clientErrorsAreLoggedAtFine sees them there
+        settings.environment().put("SAMPLE_TRACE_SPECIFICATION", "*=info:io.sourceflow.sample.Problem=fine");
         server = LibertyServer.start("sample-it", settings);
         System.out.printf("Open Liberty up in %d ms (encryption %s): %s%n", (System.nanoTime() - t0) / 1_000_000,
                 encryption ? "on" : "off", server);
@@ -78,6 +80,34 @@ class LibertyDeploymentIT {
     @Order(3)
     void badRequestsGetProblemAnswers() throws Exception {
         SampleChecks.assertBadRequestsAreProblems(server);
+    }
+
+    /** The order body is strict JSON: wrong types, duplicate and unknown members, trailing content are 400s. */
+    @Test
+    @Order(3)
+    void orderJsonIsStrict() throws Exception {
+        RestEdgeChecks.assertOrderJsonIsStrict(server);
+    }
+
+    /** Every client error is one shape of problem+json: 404 outside the API, 405 with Allow, 406, 415, bad ids. */
+    @Test
+    @Order(3)
+    void errorsAreUniformProblems() throws Exception {
+        RestEdgeChecks.assertErrorsAreUniformProblems(server);
+    }
+
+    /** Bodies above 64 KiB get 413 without being read: declared, chunked, and a real 20 MiB body. */
+    @Test
+    @Order(3)
+    void bodiesAboveTheCapAreRefused() throws Exception {
+        RestEdgeChecks.assertBodiesAreCapped(server, 20 * 1024 * 1024);
+    }
+
+    /** Client errors are logged at FINE (trace.log), never as WARNING in messages.log. */
+    @Test
+    @Order(3)
+    void clientErrorsAreLoggedAtFine() throws Exception {
+        RestEdgeChecks.assertClientErrorsAreLoggedAtFine(server, server.logFile().resolveSibling("trace.log"));
     }
 
     /**
