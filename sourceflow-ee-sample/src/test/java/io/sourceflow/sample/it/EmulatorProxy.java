@@ -55,6 +55,7 @@ final class EmulatorProxy implements AutoCloseable {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final Map<String, AtomicInteger> accepted = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
+    private final AtomicInteger answeredWhileCut = new AtomicInteger();
     private volatile ServerSocket listener;
     private volatile boolean closed;
 
@@ -106,6 +107,11 @@ final class EmulatorProxy implements AutoCloseable {
         return counts;
     }
 
+    /** How many requests made while the emulator was cut off were answered anyway (an outage that leaked: 0). */
+    int answeredWhileCut() {
+        return answeredWhileCut.get();
+    }
+
     /** Requests per operation (SQS/SNS action or target), for a failure message. */
     Map<String, Integer> requests() {
         Map<String, Integer> counts = new TreeMap<>();
@@ -135,9 +141,14 @@ final class EmulatorProxy implements AutoCloseable {
             Socket upstream = null;
             try {
                 upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
-                open.add(client);
-                open.add(upstream);
-                BlockingQueue<List<String>> inFlight = new LinkedBlockingQueue<>();
+                synchronized (this) {
+                    if (listener != socket) { // cut while this connection was being accepted: it must not survive
+                        throw new IOException("cut");
+                    }
+                    open.add(client);
+                    open.add(upstream);
+                }
+                BlockingQueue<Pending> inFlight = new LinkedBlockingQueue<>();
                 Socket server = upstream;
                 threads.execute(() -> relay(client, server, () -> forwardRequests(client, server, inFlight)));
                 threads.execute(() -> relay(client, server, () -> forwardResponses(server, client, inFlight)));
@@ -168,7 +179,7 @@ final class EmulatorProxy implements AutoCloseable {
         }
     }
 
-    private void forwardRequests(Socket client, Socket upstream, BlockingQueue<List<String>> inFlight)
+    private void forwardRequests(Socket client, Socket upstream, BlockingQueue<Pending> inFlight)
             throws IOException, InterruptedException {
         InputStream in = new BufferedInputStream(client.getInputStream());
         OutputStream out = upstream.getOutputStream();
@@ -177,16 +188,17 @@ final class EmulatorProxy implements AutoCloseable {
             if (head == null) {
                 return;
             }
+            boolean cut = listener == null;
             out.write(head.raw());
             out.flush(); // an "Expect: 100-continue" client waits for the answer to the head
             byte[] body = readBody(in, out, head);
             String operation = operation(head, body);
             requests.computeIfAbsent(operation, k -> new AtomicInteger()).incrementAndGet();
-            inFlight.put(SENDS.contains(operation) ? cloudEventIds(head, body) : List.of());
+            inFlight.put(new Pending(SENDS.contains(operation) ? cloudEventIds(head, body) : List.of(), cut));
         }
     }
 
-    private void forwardResponses(Socket upstream, Socket client, BlockingQueue<List<String>> inFlight)
+    private void forwardResponses(Socket upstream, Socket client, BlockingQueue<Pending> inFlight)
             throws IOException, InterruptedException {
         InputStream in = new BufferedInputStream(upstream.getInputStream());
         OutputStream out = client.getOutputStream();
@@ -203,9 +215,12 @@ final class EmulatorProxy implements AutoCloseable {
             }
             readBody(in, out, head);
             out.flush();
-            List<String> ids = inFlight.take();
+            Pending request = inFlight.take();
+            if (request.whileCut()) {
+                answeredWhileCut.incrementAndGet();
+            }
             if (status == 200) {
-                ids.forEach(id -> accepted.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet());
+                request.ids().forEach(id -> accepted.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet());
             }
         }
     }
@@ -297,6 +312,10 @@ final class EmulatorProxy implements AutoCloseable {
         } catch (IOException ignored) {
             // closing anyway
         }
+    }
+
+    /** A request waiting for its answer: the CloudEvents ids it sends, and whether it was made during a cut. */
+    private record Pending(List<String> ids, boolean whileCut) {
     }
 
     /** A request or status line with its headers, as read. */

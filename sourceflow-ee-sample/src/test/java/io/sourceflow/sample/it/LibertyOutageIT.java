@@ -111,6 +111,7 @@ class LibertyOutageIT {
         System.out.printf("Liberty outage test: emulator back after %d s; %d outbox rows waited (%d just after the burst)%n",
                 OUTAGE.toSeconds(), SampleDatabase.outboxRows(), waiting);
         proxy.restore();
+        assertEquals(0, proxy.answeredWhileCut(), "requests that reached the emulator during the outage");
 
         // an order row is written when its PlaceOrder is handled: the ones accepted during the outage appear now
         awaitCondition("all " + ORDERS + " orders stored", Duration.ofMinutes(3), () -> SampleDatabase.ordersOf(run) == ORDERS);
