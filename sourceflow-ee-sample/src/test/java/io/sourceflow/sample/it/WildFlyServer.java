@@ -81,9 +81,14 @@ final class WildFlyServer extends SampleServer {
         return wildFly;
     }
 
+    /**
+     * An offset that puts every port between 14712 and 32767: free now, and below Linux's ephemeral range
+     * (32768-60999), from which the kernel hands out ports to other processes (and to {@link Environment#freePort()}
+     * of tests running alongside) between this check and WildFly's bind.
+     */
     private static int freeOffset() {
         for (int attempt = 0; attempt < 200; attempt++) {
-            int offset = ThreadLocalRandom.current().nextInt(10_000, 50_000);
+            int offset = ThreadLocalRandom.current().nextInt(10_000, 32_768 - 9993);
             if (IntStream.of(BASE_PORTS).allMatch(p -> Environment.isFree(p + offset))) {
                 return offset;
             }
