@@ -9,11 +9,15 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The sample on a real WildFly server (standalone-microprofile.xml) (started once for this class) against moto and the machine's
  * PostgreSQL: an order becomes PAID, {@code /health} is UP, bad requests get problem answers, SourceFlow keeps
- * working through a suspend and resume, and the server log has no errors.
+ * working through a suspend and resume, and the server log has no errors. configure.cli is idempotent: the server
+ * is configured twice before it starts. The server is the test's own copy (see {@link WildFlyServer}).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WildFlyDeploymentIT {
@@ -38,6 +42,21 @@ class WildFlyDeploymentIT {
     @AfterAll
     static void stop() {
         SampleChecks.stopAndAssertNoErrors(server, moto);
+    }
+
+    /**
+     * configure.cli can be run again on a configured server: the second run (on the test's fresh copy, before the
+     * server starts) succeeds and leaves standalone-microprofile.xml as the first run wrote it.
+     */
+    @Test
+    @Order(1)
+    void configureCliIsIdempotent() {
+        List<WildFlyServer.CliRun> runs = server.configureRuns();
+        assertEquals(2, runs.size(), "configure.cli runs");
+        WildFlyServer.CliRun second = runs.get(1);
+        assertEquals(0, second.exitCode(), () -> "configure.cli failed on its second run:\n" + second.output());
+        assertEquals(runs.get(0).configAfter(), second.configAfter(),
+                "the second run of configure.cli changed standalone-microprofile.xml");
     }
 
     @Test
