@@ -64,6 +64,7 @@ class LibertyOutageIT {
         ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
         AtomicInteger next = new AtomicInteger();
         AtomicInteger placed = new AtomicInteger();
+        java.util.Set<String> accepted = java.util.concurrent.ConcurrentHashMap.newKeySet();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         List<Future<?>> done = new ArrayList<>();
         long cutAt;
@@ -73,7 +74,7 @@ class LibertyOutageIT {
                     int i;
                     while ((i = next.getAndIncrement()) < ORDERS) {
                         try {
-                            SampleChecks.placeOrder(server, run + "-" + i, (10 + i % 90) + ".75");
+                            accepted.add(SampleChecks.placeOrder(server, run + "-" + i, (10 + i % 90) + ".75"));
                             placed.incrementAndGet();
                         } catch (Exception | AssertionError e) {
                             failure.compareAndSet(null, e);
@@ -114,13 +115,36 @@ class LibertyOutageIT {
         assertEquals(0, proxy.answeredWhileCut(), "requests that reached the emulator during the outage");
 
         // an order row is written when its PlaceOrder is handled: the ones accepted during the outage appear now
-        awaitCondition("all " + ORDERS + " orders stored", Duration.ofMinutes(3), () -> SampleDatabase.ordersOf(run) == ORDERS);
+        try {
+            awaitCondition("all " + ORDERS + " orders stored", Duration.ofMinutes(3), () -> SampleDatabase.ordersOf(run) == ORDERS);
+        } catch (AssertionError e) {
+            java.util.Set<String> missing = new java.util.TreeSet<>(accepted);
+            missing.removeAll(SampleDatabase.committedOrders(run));
+            throw new AssertionError(e.getMessage() + "; orders answered 202 but never stored: " + missing
+                    + "; queues now: " + queueDepths(), e);
+        }
         SampleDatabase.awaitAllPaid(run, Duration.ofMinutes(5));
         SampleChecks.assertEachStepOnce(SampleDatabase.committedOrders(run), Duration.ofSeconds(60));
         SampleDatabase.awaitOutboxEmpty(Duration.ofSeconds(60));
         awaitCondition("readiness UP again", Duration.ofSeconds(60),
                 () -> Http.get(server.baseUri().resolve("/health/ready")).status() == 200);
         assertTrue(waiting > 0, "no message waited in the outbox during the outage");
+    }
+
+    /** Messages visible and in flight per queue of the emulator (dead-letter queues included), for a failure message. */
+    private static java.util.Map<String, String> queueDepths() {
+        java.util.Map<String, String> depths = new java.util.TreeMap<>();
+        try (software.amazon.awssdk.services.sqs.SqsClient sqs = moto.sqs()) {
+            for (String url : sqs.listQueues().queueUrls()) {
+                java.util.Map<String, String> a = new java.util.TreeMap<>();
+                sqs.getQueueAttributes(b -> b.queueUrl(url).attributeNamesWithStrings("ApproximateNumberOfMessages",
+                        "ApproximateNumberOfMessagesNotVisible")).attributesAsStrings().forEach(a::put);
+                depths.put(url.substring(url.lastIndexOf('/') + 1), a.values().toString());
+            }
+        } catch (RuntimeException e) {
+            depths.put("error", e.toString());
+        }
+        return depths;
     }
 
     private interface Condition {

@@ -87,6 +87,10 @@ class WildFlyDeploymentIT {
     @Order(3)
     void badRequestsGetProblemAnswers() throws Exception {
         SampleChecks.assertBadRequestsAreProblems(server);
+        RestEdgeChecks.assertOrderJsonIsStrict(server);
+        RestEdgeChecks.assertErrorsAreUniformProblems(server);
+        // WildFly's own max-post-size (10 MB) answers larger declared bodies before the application sees them
+        RestEdgeChecks.assertBodiesAreCapped(server, 5 * 1024 * 1024);
     }
 
     /**
