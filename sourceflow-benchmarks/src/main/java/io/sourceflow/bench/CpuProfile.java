@@ -26,6 +26,11 @@ final class CpuProfile implements AutoCloseable {
         if (file.isEmpty()) {
             return new CpuProfile(null, null);
         }
+        return start(file);
+    }
+
+    /** Starts profiling into {@code file} (written at {@link #close()}). */
+    static CpuProfile start(String file) throws IOException {
         AsyncProfiler profiler = AsyncProfiler.getInstance();
         // cpu (perf events) where the kernel allows it, else itimer
         try {
