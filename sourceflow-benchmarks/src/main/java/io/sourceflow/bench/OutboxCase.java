@@ -20,7 +20,7 @@ import java.util.function.ToDoubleFunction;
  *
  * <p>System properties: {@code bench.outbox.transactions} (per saturation run; full 3,000, smoke 200),
  * {@code bench.outbox.threads} (8), {@code bench.outbox.rounds} (full 5, smoke 1), {@code bench.outbox.warm-up-rounds}
- * (full 1, smoke 0), {@code bench.outbox.rate} (200 tx/s), {@code bench.outbox.seconds} (per paced run; full 15,
+ * (full 2, smoke 0), {@code bench.outbox.rate} (200 tx/s), {@code bench.outbox.seconds} (per paced run; full 15,
  * smoke 1), {@code bench.outbox.paced-rounds} (full 3, smoke 1), {@code bench.outbox.profile} (diagnostic: a CPU
  * profile per saturation run).
  */
@@ -49,7 +49,7 @@ final class OutboxCase {
         rate = Double.parseDouble(System.getProperty("bench.outbox.rate", "200"));
         seconds = Integer.getInteger("bench.outbox.seconds", full ? 15 : 1);
         pacedRounds = Integer.getInteger("bench.outbox.paced-rounds", full ? 3 : 1);
-        warmUpRounds = Integer.getInteger("bench.outbox.warm-up-rounds", full ? 1 : 0);
+        warmUpRounds = Integer.getInteger("bench.outbox.warm-up-rounds", full ? 2 : 0);
     }
 
     /**
@@ -172,6 +172,9 @@ final class OutboxCase {
                                 + "ElasticMQ, PostgreSQL and whatever else ran on the machine).%n%n", loadBefore, loadAfter,
                         load.format("%.2f"), Stats.of(concat(offRuns, onRuns).stream().map(r -> 100 * r.machineBusy()).toList())
                                 .format("%.0f")))
+                .append(String.format(Locale.ROOT, "Each transaction: %s, one 1 KB command, commit. ",
+                        Integer.getInteger("bench.outbox.rows", 1) == 1 ? "one order row"
+                                : Integer.getInteger("bench.outbox.rows", 1) + " order rows"))
                 .append(String.format(Locale.ROOT, "%,d transactions per saturation run from %d threads, %d rounds (off and on "
                                 + "back to back, alternating which goes first)%s; paced runs at %.0f tx/s for %d s, %d rounds, the "
                                 + "first 10 %% of each left out of the percentiles.%n%n", transactions, threads, rounds,
@@ -213,10 +216,21 @@ final class OutboxCase {
                     .append(f3(median(offPaced, r -> r.perMessage(key)))).append(" | ")
                     .append(f3(median(onPaced, r -> r.perMessage(key)))).append(" |\n");
         }
+        md.append("| PostgreSQL WAL bytes (cluster-wide, see below) | ")
+                .append(String.format(Locale.ROOT, "%.0f | %.0f | %.0f | %.0f", median(offRuns, r -> (double) r.wal()[1] / r.n()),
+                        median(onRuns, r -> (double) r.wal()[1] / r.n()), median(offPaced, r -> (double) r.wal()[1] / r.n()),
+                        median(onPaced, r -> (double) r.wal()[1] / r.n()))).append(" |\n")
+                .append("| PostgreSQL WAL syncs (cluster-wide) | ")
+                .append(String.format(Locale.ROOT, "%.3f | %.3f | %.3f | %.3f", median(offRuns, r -> (double) r.wal()[2] / r.n()),
+                        median(onRuns, r -> (double) r.wal()[2] / r.n()), median(offPaced, r -> (double) r.wal()[2] / r.n()),
+                        median(onPaced, r -> (double) r.wal()[2] / r.n()))).append(" |\n");
         md.append("| all statements | ").append(f3(median(offRuns, OutboxCase::statements))).append(" | ")
                 .append(f3(median(onRuns, OutboxCase::statements))).append(" | ")
                 .append(f3(median(offPaced, OutboxCase::statements))).append(" | ")
-                .append(f3(median(onPaced, OutboxCase::statements))).append(" |\n\n");
+                .append(f3(median(onPaced, OutboxCase::statements))).append(" |\n\n")
+                .append("WAL: `pg_stat_wal` before and after each run, for the whole PostgreSQL cluster (other users of the "
+                        + "database during the run are included; WAL syncs are the WAL writer's and committing backends' "
+                        + "fdatasync calls, which group commits share).\n\n");
 
         md.append("**Latency, commit → SQS accepted.** From the application's `commit()` returning to the SendMessageBatch "
                         + "response that accepted the message (an SDK `ExecutionInterceptor` on SourceFlow's client stamps each "
@@ -227,6 +241,19 @@ final class OutboxCase {
         latencyRow("off, saturation", offRuns);
         latencyRow("on, saturation", onRuns);
         md.append('\n');
+
+        md.append(String.format(Locale.ROOT, "**CPU per transaction at %.0f tx/s** (the same work at the same rate on both sides, so "
+                        + "less disturbed by the machine's other load than the saturation rates; on a CPU-bound machine its "
+                        + "off/on quotient bounds the throughput ratio), and **how late SourceFlow's timer thread ran** (batch "
+                        + "lingers, heartbeats and backoffs run on it; a probe task every 2 ms notes how long after its due time it "
+                        + "ran). Medians over the runs.%n%n", rate))
+                .append("| | JVM CPU µs/tx | PostgreSQL backends CPU µs/tx | ElasticMQ CPU µs/tx | total µs/tx | timer late p50 ms "
+                        + "| p99 ms | max ms |\n|---|---|---|---|---|---|---|---|\n");
+        cpuRow("outbox off", offPaced);
+        cpuRow("outbox on", onPaced);
+        double offTotal = median(offPaced, OutboxCase::totalCpu);
+        double onTotal = median(onPaced, OutboxCase::totalCpu);
+        md.append(String.format(Locale.ROOT, "| **off / on** | | | | **%.2f** | | | |%n%n", offTotal / onTotal));
         long duplicates = concat(offRuns, onRuns, offPaced, onPaced).stream().mapToLong(OutboxScenario.Result::duplicates).sum();
         md.append(String.format(Locale.ROOT, "Every run checked that each committed message was accepted by SQS (messages accepted "
                 + "twice: %d) and, with the outbox on, that no row of the run was left in `sourceflow_outbox`.%n%n", duplicates));
@@ -240,7 +267,8 @@ final class OutboxCase {
                 .add("deleteStatementsPerMessage", num(deletes)).add("pacedDeleteStatementsPerMessage", num(pacedDeletes))
                 .add("duplicates", duplicates)
                 .add("saturationOff", runs(offRuns)).add("saturationOn", runs(onRuns))
-                .add("pacedOff", runs(offPaced)).add("pacedOn", runs(onPaced));
+                .add("pacedOff", runs(offPaced)).add("pacedOn", runs(onPaced))
+                .add("pacedCpuOffOverOn", num(offTotal / onTotal));
         json = j.build();
     }
 
@@ -261,6 +289,21 @@ final class OutboxCase {
                 .append(Stats.of(runs.stream().map(r -> ms(r.latencies()[r.latencies().length - 1])).toList()).format("%.1f")).append(" | ")
                 .append(f1(median(runs, r -> ms(Stats.percentile(r.txNanos(), 50))))).append(" | ")
                 .append(f1(median(runs, r -> ms(Stats.percentile(r.txNanos(), 99))))).append(" |\n");
+    }
+
+    private void cpuRow(String label, List<OutboxScenario.Result> runs) {
+        md.append("| ").append(label).append(" | ")
+                .append(String.format(Locale.ROOT, "%.0f | %.0f | %.0f | %.0f", median(runs, OutboxScenario.Result::jvmCpuMicros),
+                        median(runs, OutboxScenario.Result::dbCpuMicros), median(runs, OutboxScenario.Result::emulatorCpuMicros),
+                        median(runs, OutboxCase::totalCpu))).append(" | ")
+                .append(f1(median(runs, r -> ms(Stats.percentile(r.timerLateness(), 50))))).append(" | ")
+                .append(f1(median(runs, r -> ms(Stats.percentile(r.timerLateness(), 99))))).append(" | ")
+                .append(f1(median(runs, r -> r.timerLateness().length == 0 ? Double.NaN
+                        : ms(r.timerLateness()[r.timerLateness().length - 1])))).append(" |\n");
+    }
+
+    private static double totalCpu(OutboxScenario.Result r) {
+        return r.jvmCpuMicros() + r.dbCpuMicros() + r.emulatorCpuMicros();
     }
 
     private static String describe(String key) {
@@ -292,7 +335,10 @@ final class OutboxCase {
                     .add("sql", sql).add("sendMessageBatchCalls", r.sendBatches()).add("duplicates", r.duplicates())
                     .add("jvmCpuMicrosPerTx", num(r.jvmCpuMicros())).add("dbCpuMicrosPerTx", num(r.dbCpuMicros()))
                     .add("elasticMqCpuMicrosPerTx", num(r.emulatorCpuMicros())).add("acceptLagMs", num(r.acceptLagMs()))
-                    .add("machineBusy", num(r.machineBusy())).add("loadAverage", num(r.loadAverage())));
+                    .add("machineBusy", num(r.machineBusy())).add("loadAverage", num(r.loadAverage()))
+                    .add("walRecords", r.wal()[0]).add("walBytes", r.wal()[1]).add("walSyncs", r.wal()[2])
+                    .add("timerLateP50Ms", num(ms(Stats.percentile(r.timerLateness(), 50))))
+                    .add("timerLateP99Ms", num(ms(Stats.percentile(r.timerLateness(), 99)))));
         }
         return array;
     }

@@ -79,6 +79,20 @@ final class OutboxDatabase {
         }
     }
 
+    /**
+     * PostgreSQL's WAL counters (pg_stat_wal, PostgreSQL 14+): {records, bytes, syncs}, database-cluster-wide (so
+     * including whatever else wrote meanwhile); zeros where unavailable.
+     */
+    long[] wal() {
+        try (Connection c = connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select wal_records, wal_bytes, wal_sync from pg_stat_wal")) {
+            rs.next();
+            return new long[]{rs.getLong(1), rs.getLong(2), rs.getLong(3)};
+        } catch (SQLException e) {
+            return new long[3];
+        }
+    }
+
     long count(String sql) {
         return Long.parseLong(query(sql));
     }

@@ -1,6 +1,7 @@
 package io.sourceflow.bench;
 
 import io.sourceflow.CommandBus;
+import io.sourceflow.aws.SourceFlowExecutors;
 import io.sourceflow.idempotency.jpa.JpaIdempotencyExtension;
 import jakarta.transaction.Status;
 import jakarta.transaction.TransactionManager;
@@ -19,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -68,7 +70,8 @@ final class OutboxScenario implements AutoCloseable {
      */
     record Result(boolean outbox, int n, double rate, long[] latencies, long[] txNanos, Map<String, Long> sql,
                   long sendBatches, long duplicates, double jvmCpuMicros, double dbCpuMicros, double emulatorCpuMicros,
-                  double acceptLagMs, double windowSeconds, double machineBusy, double loadAverage) {
+                  double acceptLagMs, double windowSeconds, double machineBusy, double loadAverage, long[] timerLateness,
+                  long[] wal) {
 
         double perMessage(String key) {
             return (double) sql.getOrDefault(key, 0L) / n;
@@ -83,6 +86,8 @@ final class OutboxScenario implements AutoCloseable {
     private final SqsClient sqs;
     private final String payload;
     private final int threads;
+    /** Order rows the application inserts per transaction ({@code bench.outbox.rows}, default 1): a heavier transaction. */
+    private final int rowsPerTransaction = Integer.getInteger("bench.outbox.rows", 1);
     private final TransactionManager tm;
     private final String prefix = "bench-" + UUID.randomUUID().toString().substring(0, 8);
     private final List<Side> sides = new ArrayList<>();
@@ -178,11 +183,13 @@ final class OutboxScenario implements AutoCloseable {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         side.dataSource.counts().reset();
         double load0 = loadAverage();
+        long[] wal0 = db.wal();
         long[] machine0 = MachineCpu.read();
         long cpu0 = Scenarios.processCpuNanos();
         long db0 = side.dataSource.backendCpuNanos();
         long emu0 = elasticMq.cpuNanos();
         long interval = pace > 0 ? (long) (1e9 / pace) : 0;
+        TimerProbe probe = pace > 0 ? TimerProbe.start(side.deployment.select(SourceFlowExecutors.class).scheduler()) : null;
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(5);
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < Math.min(threads, n); t++) {
@@ -219,6 +226,11 @@ final class OutboxScenario implements AutoCloseable {
         if (side.outbox) {
             awaitOutboxEmpty(side);
         }
+        long[] lateness = probe == null ? new long[0] : probe.stop();
+        long[] wal = db.wal();
+        for (int k = 0; k < wal.length; k++) {
+            wal[k] -= wal0[k];
+        }
         long cpu = Scenarios.processCpuNanos() - cpu0;
         long dbCpu = side.dataSource.backendCpuNanos() - db0;
         long emu = elasticMq.cpuNanos() - emu0;
@@ -234,7 +246,7 @@ final class OutboxScenario implements AutoCloseable {
         Arrays.sort(tx);
         return new Result(side.outbox, n, n / ((last - first) / 1e9), latencies, tx, side.dataSource.counts().snapshot(),
                 accepted.batches.get(), accepted.duplicates.get(), cpu / 1e3 / n, dbCpu < 0 ? Double.NaN : dbCpu / 1e3 / n,
-                emu / 1e3 / n, (lastAccept - last) / 1e6, (System.nanoTime() - first) / 1e9, busy, load);
+                emu / 1e3 / n, (lastAccept - last) / 1e6, (System.nanoTime() - first) / 1e9, busy, load, lateness, wal);
     }
 
     /** One application transaction: an order row and a command, committed together. */
@@ -242,10 +254,12 @@ final class OutboxScenario implements AutoCloseable {
         tm.begin();
         try {
             try (Connection c = side.dataSource.getConnection(); PreparedStatement insert = c.prepareStatement(INSERT_ORDER)) {
-                insert.setString(1, orderId);
-                insert.setTimestamp(2, Timestamp.from(Instant.now()));
-                insert.setLong(3, 1000 + seq % 9000);
-                insert.executeUpdate();
+                for (int row = 0; row < rowsPerTransaction; row++) {
+                    insert.setString(1, row == 0 ? orderId : orderId + "/" + row);
+                    insert.setTimestamp(2, Timestamp.from(Instant.now()));
+                    insert.setLong(3, 1000 + seq % 9000);
+                    insert.executeUpdate();
+                }
             }
             side.bus.send(new BenchBeans.BenchCommand(orderId, seq, System.nanoTime(), payload));
         } catch (Throwable e) {
@@ -296,6 +310,49 @@ final class OutboxScenario implements AutoCloseable {
             db.execute("delete from " + SqlCounts.OUTBOX_TABLE + " where service like '" + prefix + "-%'");
         } catch (RuntimeException e) {
             BenchmarkSuite.log("could not remove the benchmark's rows: %s", e);
+        }
+    }
+
+    /**
+     * How late SourceFlow's timer thread ({@link SourceFlowExecutors#scheduler()}: batch lingers, heartbeats, backoffs)
+     * runs a task: one probe task every 2 ms, each noting how long after its due time it ran.
+     */
+    static final class TimerProbe {
+        private static final long PERIOD = TimeUnit.MILLISECONDS.toNanos(2);
+        private final ScheduledExecutorService scheduler;
+        private final long[] lateness = new long[200_000];
+        private final AtomicInteger count = new AtomicInteger();
+        private volatile boolean stopped;
+
+        private TimerProbe(ScheduledExecutorService scheduler) {
+            this.scheduler = scheduler;
+        }
+
+        static TimerProbe start(ScheduledExecutorService scheduler) {
+            TimerProbe probe = new TimerProbe(scheduler);
+            probe.next();
+            return probe;
+        }
+
+        private void next() {
+            long due = System.nanoTime() + PERIOD;
+            scheduler.schedule(() -> {
+                int i = count.getAndIncrement();
+                if (i < lateness.length) {
+                    lateness[i] = System.nanoTime() - due;
+                }
+                if (!stopped) {
+                    next();
+                }
+            }, PERIOD, TimeUnit.NANOSECONDS);
+        }
+
+        /** Stops; the lateness of every probe so far, ns, sorted. */
+        long[] stop() {
+            stopped = true;
+            long[] result = Arrays.copyOf(lateness, Math.min(count.get(), lateness.length));
+            Arrays.sort(result);
+            return result;
         }
     }
 
