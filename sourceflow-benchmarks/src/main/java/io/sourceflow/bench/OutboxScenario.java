@@ -63,6 +63,7 @@ final class OutboxScenario implements AutoCloseable {
      * What one run measured.
      *
      * @param rate          committed transactions per second (first begin to last commit)
+     * @param deliveredRate transactions per second from the first begin until the last message was accepted by SQS
      * @param latencies     commit returned → SQS accepted, ns, sorted (after the warm-up share for paced runs)
      * @param txNanos       begin → commit returned, ns, sorted
      * @param sql           statements, rows and transactions, counted at JDBC, until every row was deleted
@@ -71,7 +72,7 @@ final class OutboxScenario implements AutoCloseable {
     record Result(boolean outbox, int n, double rate, long[] latencies, long[] txNanos, Map<String, Long> sql,
                   long sendBatches, long duplicates, double jvmCpuMicros, double dbCpuMicros, double emulatorCpuMicros,
                   double acceptLagMs, double windowSeconds, double machineBusy, double loadAverage, long[] timerLateness,
-                  long[] wal) {
+                  long[] wal, double deliveredRate) {
 
         double perMessage(String key) {
             return (double) sql.getOrDefault(key, 0L) / n;
@@ -246,7 +247,8 @@ final class OutboxScenario implements AutoCloseable {
         Arrays.sort(tx);
         return new Result(side.outbox, n, n / ((last - first) / 1e9), latencies, tx, side.dataSource.counts().snapshot(),
                 accepted.batches.get(), accepted.duplicates.get(), cpu / 1e3 / n, dbCpu < 0 ? Double.NaN : dbCpu / 1e3 / n,
-                emu / 1e3 / n, (lastAccept - last) / 1e6, (System.nanoTime() - first) / 1e9, busy, load, lateness, wal);
+                emu / 1e3 / n, (lastAccept - last) / 1e6, (System.nanoTime() - first) / 1e9, busy, load, lateness, wal,
+                n / ((Math.max(last, lastAccept) - first) / 1e9));
     }
 
     /** One application transaction: an order row and a command, committed together. */
