@@ -36,6 +36,8 @@ final class OutboxCase {
     private final int seconds;
     private final int pacedRounds;
     private final int warmUpRounds;
+    /** Diagnostic: a third deployment with {@link JdbcOutboxStore} instead of the shipped JPA store. */
+    private final boolean jdbcStore = Boolean.getBoolean("bench.outbox.jdbc-store");
 
     /** The section's Markdown and its part of the JSON, once run. */
     final StringBuilder md = new StringBuilder();
@@ -78,25 +80,43 @@ final class OutboxCase {
         List<OutboxScenario.Result> onRuns = new ArrayList<>();
         List<Double> ratios = new ArrayList<>();
         List<Double> deliveredRatios = new ArrayList<>();
+        List<OutboxScenario.Result> jdbcRuns = new ArrayList<>();
+        List<Double> jdbcRatios = new ArrayList<>();
         List<OutboxScenario.Result> offPaced = new ArrayList<>();
         List<OutboxScenario.Result> onPaced = new ArrayList<>();
         long started = System.nanoTime();
-        try (OutboxScenario scenario = OutboxScenario.start(db, elasticMq, sqs, payload, threads)) {
+        try (OutboxScenario scenario = OutboxScenario.start(db, elasticMq, sqs, payload, threads, jdbcStore)) {
             BenchmarkSuite.log("outbox: deployments up in %.1f s", (System.nanoTime() - started) / 1e9);
             for (int r = 0; r < warmUpRounds; r++) {
                 scenario.throughput(scenario.off(), transactions);
                 scenario.throughput(scenario.on(), transactions);
+                if (jdbcStore) {
+                    scenario.throughput(scenario.jdbc(), transactions);
+                }
                 BenchmarkSuite.log("outbox: warm-up round %d done", r + 1);
             }
             for (int r = 0; r < rounds; r++) {
                 OutboxScenario.Result off;
                 OutboxScenario.Result on;
+                OutboxScenario.Result jdbc = null;
                 if (r % 2 == 0) {
                     off = profiled(scenario, scenario.off(), r);
                     on = profiled(scenario, scenario.on(), r);
+                    if (jdbcStore) {
+                        jdbc = profiled(scenario, scenario.jdbc(), r);
+                    }
                 } else {
+                    if (jdbcStore) {
+                        jdbc = profiled(scenario, scenario.jdbc(), r);
+                    }
                     on = profiled(scenario, scenario.on(), r);
                     off = profiled(scenario, scenario.off(), r);
+                }
+                if (jdbc != null) {
+                    jdbcRuns.add(jdbc);
+                    jdbcRatios.add(jdbc.rate() / off.rate());
+                    BenchmarkSuite.log("outbox saturation run %d: JDBC store %.0f tx/s, ratio to off %.2f; %s", r + 1, jdbc.rate(),
+                            jdbc.rate() / off.rate(), jdbc.sql());
                 }
                 offRuns.add(off);
                 onRuns.add(on);
@@ -112,11 +132,11 @@ final class OutboxCase {
                 OutboxScenario.Result off;
                 OutboxScenario.Result on;
                 if (r % 2 == 0) {
-                    off = scenario.paced(scenario.off(), rate, seconds);
-                    on = scenario.paced(scenario.on(), rate, seconds);
+                    off = profiledPaced(scenario, scenario.off(), r);
+                    on = profiledPaced(scenario, scenario.on(), r);
                 } else {
-                    on = scenario.paced(scenario.on(), rate, seconds);
-                    off = scenario.paced(scenario.off(), rate, seconds);
+                    on = profiledPaced(scenario, scenario.on(), r);
+                    off = profiledPaced(scenario, scenario.off(), r);
                 }
                 offPaced.add(off);
                 onPaced.add(on);
@@ -128,20 +148,44 @@ final class OutboxCase {
         double loadAfter = loadAverage();
         report(pg, machineLine, loadBefore, loadAfter, offRuns, onRuns, ratios, deliveredRatios, offPaced, onPaced,
                 (System.nanoTime() - started) / 1e9);
+        if (jdbcStore) {
+            Stats jdbcRatio = Stats.of(jdbcRatios);
+            md.append(String.format(Locale.ROOT, "**Diagnostic, plain-JDBC outbox store** (`-Dbench.outbox.jdbc-store=true`: a third "
+                            + "deployment with the benchmark's `JdbcOutboxStore`, the same SQL as `JpaOutboxStore` without Hibernate "
+                            + "and the `@Transactional` interceptors; not a shipped store), in the same rounds: %s tx/s, "
+                            + "**%.2f** (%.2f–%.2f) of off; JVM CPU %.0f µs/tx (JIT %.0f), PostgreSQL backends %.0f µs/tx, "
+                            + "ElasticMQ %.0f µs/tx, tx p50 %.1f ms.%n%n",
+                    stats(jdbcRuns, OutboxScenario.Result::rate).format("%.0f"), jdbcRatio.median(), jdbcRatio.min(), jdbcRatio.max(),
+                    median(jdbcRuns, OutboxScenario.Result::jvmCpuMicros), median(jdbcRuns, OutboxScenario.Result::jitCpuMicros),
+                    median(jdbcRuns, OutboxScenario.Result::dbCpuMicros), median(jdbcRuns, OutboxScenario.Result::emulatorCpuMicros),
+                    median(jdbcRuns, r -> ms(Stats.percentile(r.txNanos(), 50)))));
+        }
         return true;
     }
 
     /**
      * A saturation run; with {@code bench.outbox.profile=<prefix>} (diagnostic) under async-profiler, written to
-     * {@code <prefix>-on-<round>.collapsed} or {@code -off-}: collapsed stacks with thread names, which concatenate.
+     * {@code <prefix>-on-<round>.collapsed} or {@code -off-} (paced runs: {@code -paced-on-}, {@code -paced-off-}):
+     * collapsed stacks with thread names, which concatenate.
      */
     private OutboxScenario.Result profiled(OutboxScenario scenario, OutboxScenario.Side side, int round) throws Exception {
         String prefix = System.getProperty("bench.outbox.profile", "").trim();
         if (prefix.isEmpty()) {
             return scenario.throughput(side, transactions);
         }
-        try (CpuProfile ignored = CpuProfile.start(prefix + (side.outbox ? "-on-" : "-off-") + (round + 1) + ".collapsed")) {
+        String name = side.store.equals("jdbc") ? "-jdbc-" : side.outbox ? "-on-" : "-off-";
+        try (CpuProfile ignored = CpuProfile.start(prefix + name + (round + 1) + ".collapsed")) {
             return scenario.throughput(side, transactions);
+        }
+    }
+
+    private OutboxScenario.Result profiledPaced(OutboxScenario scenario, OutboxScenario.Side side, int round) throws Exception {
+        String prefix = System.getProperty("bench.outbox.profile", "").trim();
+        if (prefix.isEmpty()) {
+            return scenario.paced(side, rate, seconds);
+        }
+        try (CpuProfile ignored = CpuProfile.start(prefix + (side.outbox ? "-paced-on-" : "-paced-off-") + (round + 1) + ".collapsed")) {
+            return scenario.paced(side, rate, seconds);
         }
     }
 
@@ -204,8 +248,8 @@ final class OutboxCase {
                         + "(application, SourceFlow, Hibernate, Narayana, the SQS client), the PostgreSQL backends of the "
                         + "deployment's connection pool (from `/proc/<pid>/stat`; PostgreSQL's WAL writer and other background "
                         + "processes not included), and ElasticMQ.\n\n")
-                .append("| | tx/s | delivered tx/s | tx p50 ms | tx p99 ms | JVM CPU µs/tx | PostgreSQL backends CPU µs/tx "
-                        + "| ElasticMQ CPU µs/tx | SendMessageBatch calls/msg |\n|---|---|---|---|---|---|---|---|---|\n");
+                .append("| | tx/s | delivered tx/s | tx p50 ms | tx p99 ms | JVM CPU µs/tx (of it JIT) | PostgreSQL backends CPU "
+                        + "µs/tx | ElasticMQ CPU µs/tx | SendMessageBatch calls/msg |\n|---|---|---|---|---|---|---|---|---|\n");
         rateRow("outbox off", offRuns, offRate);
         rateRow("outbox on", onRuns, onRate);
         md.append(String.format(Locale.ROOT, "| **on / off** | **%.2f** (%.2f–%.2f) | %.2f (%.2f–%.2f) | | | | | | |%n%n",
@@ -257,13 +301,13 @@ final class OutboxCase {
                         + "off/on quotient bounds the throughput ratio), and **how late SourceFlow's timer thread ran** (batch "
                         + "lingers, heartbeats and backoffs run on it; a probe task every 2 ms notes how long after its due time it "
                         + "ran). Medians over the runs.%n%n", rate))
-                .append("| | JVM CPU µs/tx | PostgreSQL backends CPU µs/tx | ElasticMQ CPU µs/tx | total µs/tx | timer late p50 ms "
-                        + "| p99 ms | max ms |\n|---|---|---|---|---|---|---|---|\n");
+                .append("| | JVM CPU µs/tx without JIT | JIT | PostgreSQL backends CPU µs/tx | ElasticMQ CPU µs/tx | total µs/tx "
+                        + "without JIT | timer late p50 ms | p99 ms | max ms |\n|---|---|---|---|---|---|---|---|---|\n");
         cpuRow("outbox off", offPaced);
         cpuRow("outbox on", onPaced);
         double offTotal = median(offPaced, OutboxCase::totalCpu);
         double onTotal = median(onPaced, OutboxCase::totalCpu);
-        md.append(String.format(Locale.ROOT, "| **off / on** | | | | **%.2f** | | | |%n%n", offTotal / onTotal));
+        md.append(String.format(Locale.ROOT, "| **off / on** | | | | | **%.2f** | | | |%n%n", offTotal / onTotal));
         long duplicates = concat(offRuns, onRuns, offPaced, onPaced).stream().mapToLong(OutboxScenario.Result::duplicates).sum();
         md.append(String.format(Locale.ROOT, "Every run checked that each committed message was accepted by SQS (messages accepted "
                 + "twice: %d) and, with the outbox on, that no row of the run was left in `sourceflow_outbox`.%n%n", duplicates));
@@ -288,7 +332,8 @@ final class OutboxCase {
                 .append(stats(runs, OutboxScenario.Result::deliveredRate).format("%.0f")).append(" | ")
                 .append(f1(median(runs, r -> ms(Stats.percentile(r.txNanos(), 50))))).append(" | ")
                 .append(f1(median(runs, r -> ms(Stats.percentile(r.txNanos(), 99))))).append(" | ")
-                .append(String.format(Locale.ROOT, "%.0f", median(runs, OutboxScenario.Result::jvmCpuMicros))).append(" | ")
+                .append(String.format(Locale.ROOT, "%.0f (%.0f)", median(runs, OutboxScenario.Result::jvmCpuMicros),
+                        median(runs, OutboxScenario.Result::jitCpuMicros))).append(" | ")
                 .append(String.format(Locale.ROOT, "%.0f", median(runs, OutboxScenario.Result::dbCpuMicros))).append(" | ")
                 .append(String.format(Locale.ROOT, "%.0f", median(runs, OutboxScenario.Result::emulatorCpuMicros))).append(" | ")
                 .append(f3(median(runs, r -> (double) r.sendBatches() / r.n()))).append(" |\n");
@@ -305,7 +350,8 @@ final class OutboxCase {
 
     private void cpuRow(String label, List<OutboxScenario.Result> runs) {
         md.append("| ").append(label).append(" | ")
-                .append(String.format(Locale.ROOT, "%.0f | %.0f | %.0f | %.0f", median(runs, OutboxScenario.Result::jvmCpuMicros),
+                .append(String.format(Locale.ROOT, "%.0f | %.0f | %.0f | %.0f | %.0f",
+                        median(runs, r -> r.jvmCpuMicros() - r.jitCpuMicros()), median(runs, OutboxScenario.Result::jitCpuMicros),
                         median(runs, OutboxScenario.Result::dbCpuMicros), median(runs, OutboxScenario.Result::emulatorCpuMicros),
                         median(runs, OutboxCase::totalCpu))).append(" | ")
                 .append(f1(median(runs, r -> ms(Stats.percentile(r.timerLateness(), 50))))).append(" | ")
@@ -314,8 +360,9 @@ final class OutboxCase {
                         : ms(r.timerLateness()[r.timerLateness().length - 1])))).append(" |\n");
     }
 
+    /** JVM (without its JIT compiler threads), PostgreSQL backends and ElasticMQ. */
     private static double totalCpu(OutboxScenario.Result r) {
-        return r.jvmCpuMicros() + r.dbCpuMicros() + r.emulatorCpuMicros();
+        return r.jvmCpuMicros() - r.jitCpuMicros() + r.dbCpuMicros() + r.emulatorCpuMicros();
     }
 
     private static String describe(String key) {
@@ -346,7 +393,7 @@ final class OutboxCase {
                     .add("txP50Ms", num(ms(Stats.percentile(r.txNanos(), 50))))
                     .add("txP99Ms", num(ms(Stats.percentile(r.txNanos(), 99))))
                     .add("sql", sql).add("sendMessageBatchCalls", r.sendBatches()).add("duplicates", r.duplicates())
-                    .add("jvmCpuMicrosPerTx", num(r.jvmCpuMicros())).add("dbCpuMicrosPerTx", num(r.dbCpuMicros()))
+                    .add("jvmCpuMicrosPerTx", num(r.jvmCpuMicros())).add("jitCpuMicrosPerTx", num(r.jitCpuMicros())).add("dbCpuMicrosPerTx", num(r.dbCpuMicros()))
                     .add("elasticMqCpuMicrosPerTx", num(r.emulatorCpuMicros())).add("acceptLagMs", num(r.acceptLagMs()))
                     .add("machineBusy", num(r.machineBusy())).add("loadAverage", num(r.loadAverage()))
                     .add("walRecords", r.wal()[0]).add("walBytes", r.wal()[1]).add("walSyncs", r.wal()[2])

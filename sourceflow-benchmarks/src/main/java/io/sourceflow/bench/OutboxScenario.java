@@ -38,6 +38,8 @@ final class OutboxScenario implements AutoCloseable {
     /** One of the two deployments. */
     static final class Side {
         final boolean outbox;
+        /** {@code jpa} (the shipped JpaOutboxStore), {@code jdbc} (diagnostic {@link JdbcOutboxStore}), or none. */
+        final String store;
         final String service;
         final String queue;
         final OutboxDataSource dataSource;
@@ -45,8 +47,9 @@ final class OutboxScenario implements AutoCloseable {
         final CommandBus bus;
         String queueUrl;
 
-        Side(boolean outbox, String service, String queue, OutboxDataSource dataSource, Deployment deployment) {
-            this.outbox = outbox;
+        Side(String store, String service, String queue, OutboxDataSource dataSource, Deployment deployment) {
+            this.outbox = !store.equals("none");
+            this.store = store;
             this.service = service;
             this.queue = queue;
             this.dataSource = dataSource;
@@ -55,7 +58,7 @@ final class OutboxScenario implements AutoCloseable {
         }
 
         String label() {
-            return outbox ? "outbox on" : "outbox off";
+            return !outbox ? "outbox off" : store.equals("jpa") ? "outbox on" : "outbox on (JDBC store)";
         }
     }
 
@@ -64,6 +67,8 @@ final class OutboxScenario implements AutoCloseable {
      *
      * @param rate          committed transactions per second (first begin to last commit)
      * @param deliveredRate transactions per second from the first begin until the last message was accepted by SQS
+     * @param jvmCpuMicros  this JVM's CPU per transaction, its JIT compiler threads' included
+     * @param jitCpuMicros  the JIT compiler threads' part of it
      * @param latencies     commit returned → SQS accepted, ns, sorted (after the warm-up share for paced runs)
      * @param txNanos       begin → commit returned, ns, sorted
      * @param sql           statements, rows and transactions, counted at JDBC, until every row was deleted
@@ -72,7 +77,7 @@ final class OutboxScenario implements AutoCloseable {
     record Result(boolean outbox, int n, double rate, long[] latencies, long[] txNanos, Map<String, Long> sql,
                   long sendBatches, long duplicates, double jvmCpuMicros, double dbCpuMicros, double emulatorCpuMicros,
                   double acceptLagMs, double windowSeconds, double machineBusy, double loadAverage, long[] timerLateness,
-                  long[] wal, double deliveredRate) {
+                  long[] wal, double deliveredRate, double jitCpuMicros) {
 
         double perMessage(String key) {
             return (double) sql.getOrDefault(key, 0L) / n;
@@ -104,11 +109,15 @@ final class OutboxScenario implements AutoCloseable {
     }
 
     /** Starts both deployments and sends one transaction through each (queue creation, first JIT, Hibernate's start). */
-    static OutboxScenario start(OutboxDatabase db, EmulatorProcess elasticMq, SqsClient sqs, String payload, int threads) {
+    static OutboxScenario start(OutboxDatabase db, EmulatorProcess elasticMq, SqsClient sqs, String payload, int threads,
+                                boolean jdbcStore) {
         OutboxScenario scenario = new OutboxScenario(db, elasticMq, sqs, payload, threads);
         try {
-            scenario.sides.add(scenario.side(false, elasticMq.endpoint()));
-            scenario.sides.add(scenario.side(true, elasticMq.endpoint()));
+            scenario.sides.add(scenario.side("none", elasticMq.endpoint()));
+            scenario.sides.add(scenario.side("jpa", elasticMq.endpoint()));
+            if (jdbcStore) {
+                scenario.sides.add(scenario.side("jdbc", elasticMq.endpoint()));
+            }
             for (Side side : scenario.sides) {
                 scenario.throughput(side, 1);
                 side.queueUrl = sqs.getQueueUrl(r -> r.queueName(side.queue)).queueUrl();
@@ -128,8 +137,14 @@ final class OutboxScenario implements AutoCloseable {
         return sides.get(1);
     }
 
-    private Side side(boolean outbox, URI endpoint) {
-        String service = prefix + (outbox ? "-on" : "-off");
+    /** The diagnostic side with {@link JdbcOutboxStore}, if started. */
+    Side jdbc() {
+        return sides.size() > 2 ? sides.get(2) : null;
+    }
+
+    private Side side(String store, URI endpoint) {
+        boolean outbox = !store.equals("none");
+        String service = prefix + (store.equals("none") ? "-off" : store.equals("jpa") ? "-on" : "-jdbc");
         String queue = "sf-" + service;
         OutboxDataSource ds = new OutboxDataSource(db.xaDataSource(), tm, threads + 4);
         OutboxBeans.DATA_SOURCES.put(service, ds);
@@ -144,10 +159,12 @@ final class OutboxScenario implements AutoCloseable {
         config.put("sourceflow.outbox.enabled", Boolean.toString(outbox));
         config.put(OutboxBeans.DATA_SOURCE_KEY, service);
         try {
-            Deployment deployment = Deployment.start(config,
-                    List.of(new JpaIdempotencyExtension(), new com.arjuna.ats.jta.cdi.TransactionExtension()),
+            Deployment deployment = store.equals("jdbc")
+                    ? Deployment.start(config, List.of(new com.arjuna.ats.jta.cdi.TransactionExtension()),
+                    OutboxBeans.Persistence.class, OutboxBeans.Clock.class, BenchBeans.Counting.class, JdbcOutboxStore.Producer.class)
+                    : Deployment.start(config, List.of(new JpaIdempotencyExtension(), new com.arjuna.ats.jta.cdi.TransactionExtension()),
                     OutboxBeans.Persistence.class, OutboxBeans.Clock.class, BenchBeans.Counting.class);
-            return new Side(outbox, service, queue, ds, deployment);
+            return new Side(store, service, queue, ds, deployment);
         } catch (RuntimeException e) {
             ds.close();
             throw e;
@@ -187,6 +204,7 @@ final class OutboxScenario implements AutoCloseable {
         long[] wal0 = db.wal();
         long[] machine0 = MachineCpu.read();
         long cpu0 = Scenarios.processCpuNanos();
+        long jit0 = MachineCpu.jitNanos();
         long db0 = side.dataSource.backendCpuNanos();
         long emu0 = elasticMq.cpuNanos();
         long interval = pace > 0 ? (long) (1e9 / pace) : 0;
@@ -233,6 +251,7 @@ final class OutboxScenario implements AutoCloseable {
             wal[k] -= wal0[k];
         }
         long cpu = Scenarios.processCpuNanos() - cpu0;
+        long jit = MachineCpu.jitNanos() - jit0;
         long dbCpu = side.dataSource.backendCpuNanos() - db0;
         long emu = elasticMq.cpuNanos() - emu0;
         double busy = MachineCpu.busySince(machine0);
@@ -248,7 +267,7 @@ final class OutboxScenario implements AutoCloseable {
         return new Result(side.outbox, n, n / ((last - first) / 1e9), latencies, tx, side.dataSource.counts().snapshot(),
                 accepted.batches.get(), accepted.duplicates.get(), cpu / 1e3 / n, dbCpu < 0 ? Double.NaN : dbCpu / 1e3 / n,
                 emu / 1e3 / n, (lastAccept - last) / 1e6, (System.nanoTime() - first) / 1e9, busy, load, lateness, wal,
-                n / ((Math.max(last, lastAccept) - first) / 1e9));
+                n / ((Math.max(last, lastAccept) - first) / 1e9), jit / 1e3 / n);
     }
 
     /** One application transaction: an order row and a command, committed together. */
@@ -376,6 +395,28 @@ final class OutboxScenario implements AutoCloseable {
             } catch (Exception e) {
                 return new long[]{0, 0};
             }
+        }
+
+        /** CPU time of this JVM's JIT compiler threads so far (from /proc/self/task/<tid>/stat), ns; 0 without /proc. */
+        static long jitNanos() {
+            long ticks = 0;
+            try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+                for (Path task : (Iterable<Path>) tasks::iterator) {
+                    try {
+                        String comm = Files.readString(task.resolve("comm")).strip();
+                        if (comm.startsWith("C2 Compiler") || comm.startsWith("C1 Compiler")) {
+                            String line = Files.readString(task.resolve("stat"));
+                            String[] f = line.substring(line.lastIndexOf(')') + 2).split(" ");
+                            ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                        }
+                    } catch (Exception e) {
+                        // the thread ended meanwhile
+                    }
+                }
+            } catch (Exception e) {
+                return 0;
+            }
+            return ticks * 10_000_000L; // USER_HZ = 100
         }
 
         /** Share of the machine's CPU capacity in use since {@code before} (0..1). */
