@@ -150,6 +150,7 @@ final class OutboxCase {
             }
         }
         double loadAfter = loadAverage();
+        BenchmarkSuite.log("outbox: case done in %.0f s", (System.nanoTime() - started) / 1e9);
         report(pg, machineLine, loadBefore, loadAfter, offRuns, onRuns, ratios, deliveredRatios, offPaced, onPaced,
                 (System.nanoTime() - started) / 1e9);
         if (jdbcStore) {

@@ -50,17 +50,31 @@ final class OutboxDatabase {
      * @return null when ready, else why not
      */
     String prepare() {
-        try (Connection c = connect(); Statement s = c.createStatement()) {
-            for (String part : script(OUTBOX_DDL).split(";")) {
-                if (!part.isBlank()) {
-                    s.execute(part);
+        try (Connection c = connect()) {
+            for (int attempt = 1; ; attempt++) {
+                try (Statement s = c.createStatement()) {
+                    for (String part : script(OUTBOX_DDL).split(";")) {
+                        if (!part.isBlank()) {
+                            s.execute(part);
+                        }
+                    }
+                    s.execute("create table if not exists " + ORDERS + " (order_id varchar(64) not null primary key, "
+                            + "placed_at timestamp(6) with time zone not null, amount_cents bigint not null)");
+                    return null;
+                } catch (SQLException e) {
+                    // "if not exists" races with another build creating the same table at the same moment (23505, 42P07)
+                    boolean race = "23505".equals(e.getSQLState()) || "42P07".equals(e.getSQLState());
+                    if (!race || attempt == 3) {
+                        throw new IllegalStateException("creating the benchmark's tables failed: " + e, e);
+                    }
+                    Thread.sleep(200);
                 }
             }
-            s.execute("create table if not exists " + ORDERS + " (order_id varchar(64) not null primary key, "
-                    + "placed_at timestamp(6) with time zone not null, amount_cents bigint not null)");
-            return null;
         } catch (SQLException e) {
             return "PostgreSQL is not reachable at " + url + " as " + user + " (" + e.getMessage() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
