@@ -301,11 +301,11 @@ final class OutboxCase {
         latencyRow("on, saturation", onRuns);
         md.append('\n');
 
-        md.append(String.format(Locale.ROOT, "**CPU per transaction at %.0f tx/s** (the same work at the same rate on both sides, so "
-                        + "less disturbed by the machine's other load than the saturation rates; on a CPU-bound machine its "
-                        + "off/on quotient bounds the throughput ratio), and **how late SourceFlow's timer thread ran** (batch "
-                        + "lingers, heartbeats and backoffs run on it; a probe task every 2 ms notes how long after its due time it "
-                        + "ran). Medians over the runs.%n%n", rate))
+        md.append(String.format(Locale.ROOT, "**CPU per transaction at %.0f tx/s** (the same rate on both sides, so the same SQS "
+                        + "batch sizes; what runs regardless of the rate, such as timers, the idle deployments and ElasticMQ's own "
+                        + "housekeeping, is spread over fewer transactions than at saturation and pulls the quotient towards 1), "
+                        + "and **how late SourceFlow's timer thread ran** (batch lingers, heartbeats and backoffs run on it; a "
+                        + "probe task every 2 ms notes how long after its due time it ran). Medians over the runs.%n%n", rate))
                 .append("| | JVM CPU µs/tx without JIT | JIT | PostgreSQL backends CPU µs/tx | ElasticMQ CPU µs/tx | total µs/tx "
                         + "without JIT | timer late p50 ms | p99 ms | max ms |\n|---|---|---|---|---|---|---|---|---|\n");
         cpuRow("outbox off", offPaced);
