@@ -45,12 +45,16 @@ import java.util.function.ToDoubleFunction;
  *
  * <p>System properties: {@code bench.mode} (smoke | full), {@code bench.messages}, {@code bench.reps},
  * {@code bench.elasticmq.classpath}, {@code bench.target}, {@code bench.docs}, {@code bench.only} (comma-separated
- * subset of throughput, encryption, latency, memory, jmh).
+ * subset of throughput, encryption, latency, memory, jmh, outbox; the outbox case's own properties are listed in
+ * {@link OutboxCase}).
  */
 public final class BenchmarkSuite {
 
     private static final String BEGIN = "<!-- results:begin -->";
     private static final String END = "<!-- results:end -->";
+    private static final String OUTBOX_BEGIN = "<!-- outbox-results:begin -->";
+    private static final String OUTBOX_END = "<!-- outbox-results:end -->";
+    private static final List<String> MAIN_PARTS = List.of("throughput", "encryption", "latency", "memory", "jmh");
     private static final int BODY_BYTES = 1024;
 
     private final boolean full;
@@ -64,6 +68,8 @@ public final class BenchmarkSuite {
     private final StringBuilder md = new StringBuilder();
     private final List<String[]> goals = new ArrayList<>();
     private final Map<String, Double> measured = new LinkedHashMap<>();
+    private String machineLine = "";
+    private OutboxCase outbox;
 
     private BenchmarkSuite() {
         full = "full".equals(System.getProperty("bench.mode", "smoke"));
@@ -71,7 +77,7 @@ public final class BenchmarkSuite {
         reps = Integer.getInteger("bench.reps", full ? 3 : 1);
         memoryBacklog = Integer.getInteger("bench.memory-backlog", full ? 50_000 : 2_000);
         latencySeconds = Integer.getInteger("bench.latency-seconds", full ? 10 : 3);
-        only = List.of(System.getProperty("bench.only", "throughput,encryption,latency,memory,jmh").split(","));
+        only = List.of(System.getProperty("bench.only", "throughput,encryption,latency,memory,jmh,outbox").split(","));
         target = Path.of(System.getProperty("bench.target", "target")).toAbsolutePath();
     }
 
@@ -123,11 +129,20 @@ public final class BenchmarkSuite {
             if (only.contains("memory")) {
                 memory(scenarios);
             }
+            if (only.contains("outbox")) {
+                outbox = new OutboxCase(full);
+                if (!outbox.run(elasticMq, sqs, payload, machineLine)) {
+                    outbox.json = null;
+                }
+            }
             if (only.contains("jmh")) {
                 jmh(payloadChars);
             }
         }
         goalsSection();
+        if (outbox != null && outbox.json != null) {
+            json.add("outbox", outbox.json);
+        }
         json.add("mode", full ? "full" : "smoke").add("finished", Instant.now().toString())
                 .add("durationSeconds", Math.round((System.nanoTime() - started) / 1e9));
         write();
@@ -158,6 +173,8 @@ public final class BenchmarkSuite {
                 .add("moto", "moto " + moto)
                 .build();
         json.add("machine", machine);
+        machineLine = "Machine: " + machine.getInt("cores") + " cores (" + cpu + "), " + machine.getJsonNumber("memoryGiB") + " GiB, "
+                + machine.getString("os") + "; JDK " + machine.getString("jdk") + "; " + elasticMq + " (SQS, own JVM, -Xmx1g).";
         md.append("Run: ").append(Instant.now().toString(), 0, 16).append("Z, mode ").append(full ? "full" : "smoke")
                 .append(", ").append(messages).append(" messages per throughput run, ").append(reps).append(" runs per case.\n\n")
                 .append("Machine: ").append(machine.getInt("cores")).append(" cores (").append(cpu).append("), ")
@@ -474,6 +491,9 @@ public final class BenchmarkSuite {
     // ------------------------------------------------------------------------------------------- goals + output
 
     private void goalsSection() {
+        if (measured.isEmpty()) {
+            return;
+        }
         goal("Throughput ≥ 0.9 × baseline, standard, backlog", "standard.backlog.ratio", v -> v >= 0.9, "%.2f");
         goal("Throughput ≥ 0.9 × baseline, FIFO, backlog", "fifo.backlog.ratio", v -> v >= 0.9, "%.2f");
         goal("≤ 0.35 SQS requests/message under load (standard, streaming)", "standard.stream.requests", v -> v <= 0.35, "%.3f");
@@ -512,27 +532,43 @@ public final class BenchmarkSuite {
         Path results = target.resolve("benchmark-results.json");
         Files.writeString(results, out.toString());
         log("wrote %s", results);
+        boolean main = only.stream().anyMatch(MAIN_PARTS::contains);
+        boolean outboxRan = outbox != null && outbox.json != null;
         if (full) {
             Path docs = Path.of(System.getProperty("bench.docs", "../docs/benchmarks.md")).toAbsolutePath().normalize();
             String page = Files.exists(docs) ? Files.readString(docs) : "# Benchmarks\n\n" + BEGIN + "\n" + END + "\n";
-            int begin = page.indexOf(BEGIN);
-            int end = page.indexOf(END);
-            if (begin < 0 || end < begin) {
-                page = page + "\n" + BEGIN + "\n" + END + "\n";
-                begin = page.indexOf(BEGIN);
-                end = page.indexOf(END);
+            if (main) {
+                page = replaceBetween(page, BEGIN, END, md.toString());
             }
-            page = page.substring(0, begin + BEGIN.length()) + "\n\n" + md + page.substring(end);
-            Files.writeString(docs, page);
-            log("wrote the results section of %s", docs);
+            if (outboxRan) {
+                page = replaceBetween(page, OUTBOX_BEGIN, OUTBOX_END, outbox.md.toString());
+            }
+            if (main || outboxRan) {
+                Files.writeString(docs, page);
+                log("wrote the %s of %s", main && outboxRan ? "results and outbox sections" : main ? "results section"
+                        : "outbox section", docs);
+            }
         } else {
             Path smoke = target.resolve("benchmarks-smoke.md");
-            Files.writeString(smoke, md.toString());
+            Files.writeString(smoke, md + (outbox != null ? outbox.md.toString() : ""));
             log("wrote %s (smoke mode: docs/benchmarks.md is left alone)", smoke);
         }
         if (full) {
-            System.out.println(md);
+            System.out.println(main ? md : "");
+            System.out.println(outboxRan ? outbox.md : "");
         }
+    }
+
+    /** {@code page} with the text between two markers replaced (the markers appended if missing). */
+    private static String replaceBetween(String page, String beginMarker, String endMarker, String content) {
+        int begin = page.indexOf(beginMarker);
+        int end = page.indexOf(endMarker);
+        if (begin < 0 || end < begin) {
+            page = page + "\n" + beginMarker + "\n" + endMarker + "\n";
+            begin = page.indexOf(beginMarker);
+            end = page.indexOf(endMarker);
+        }
+        return page.substring(0, begin + beginMarker.length()) + "\n\n" + content + page.substring(end);
     }
 
     @SuppressWarnings("unused")

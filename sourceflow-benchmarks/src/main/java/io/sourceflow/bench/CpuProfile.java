@@ -26,10 +26,16 @@ final class CpuProfile implements AutoCloseable {
         if (file.isEmpty()) {
             return new CpuProfile(null, null);
         }
+        return start(file);
+    }
+
+    /** Starts profiling into {@code file} (written at {@link #close()}). */
+    static CpuProfile start(String file) throws IOException {
         AsyncProfiler profiler = AsyncProfiler.getInstance();
         // cpu (perf events) where the kernel allows it, else itimer
+        String event = System.getProperty("bench.profile-event", "cpu"); // wall: where threads wait, too
         try {
-            profiler.execute("start,event=cpu,interval=1ms,threads");
+            profiler.execute("start,event=" + event + ",interval=1ms,threads");
         } catch (IllegalStateException | IOException e) {
             profiler.execute("start,event=itimer,interval=1ms,threads");
         }

@@ -3,6 +3,7 @@ package io.sourceflow.bench;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
+import jakarta.enterprise.inject.spi.Extension;
 import org.eclipse.microprofile.config.spi.ConfigProviderResolver;
 import org.jboss.weld.environment.se.Weld;
 import org.jboss.weld.environment.se.WeldContainer;
@@ -10,6 +11,7 @@ import org.jboss.weld.environment.se.WeldContainer;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -29,6 +31,14 @@ final class Deployment implements AutoCloseable {
     }
 
     static Deployment start(Map<String, String> properties, Class<?>... beanClasses) {
+        return start(properties, List.of(), beanClasses);
+    }
+
+    /**
+     * With further portable extensions (another module's, a JTA implementation's {@code @Transactional} support),
+     * which Weld SE does not load by itself with discovery off.
+     */
+    static Deployment start(Map<String, String> properties, List<? extends Extension> extensions, Class<?>... beanClasses) {
         ClassLoader parent = Thread.currentThread().getContextClassLoader();
         ClassLoader loader = new URLClassLoader("deployment-" + UUID.randomUUID(), new URL[0], parent);
         SmallRyeConfig config = new SmallRyeConfigBuilder()
@@ -39,6 +49,7 @@ final class Deployment implements AutoCloseable {
         try {
             Weld weld = new Weld("bench-" + UUID.randomUUID()).disableDiscovery().addBeanClasses(beanClasses)
                     .addExtension(new io.sourceflow.cdi.SourceFlowExtension());
+            extensions.forEach(weld::addExtension);
             return new Deployment(weld.initialize(), config);
         } catch (RuntimeException e) {
             ConfigProviderResolver.instance().releaseConfig(config);
