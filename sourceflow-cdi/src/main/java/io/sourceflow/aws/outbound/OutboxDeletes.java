@@ -42,18 +42,24 @@ final class OutboxDeletes {
             if (!full && !scheduled) {
                 scheduled = true;
                 try {
-                    scheduler.schedule(() -> run(this::flush), lingerNanos, TimeUnit.NANOSECONDS);
+                    // the timer only hands over: a delete is a database transaction, and the timer thread is shared
+                    // by every linger, heartbeat and claim renewal
+                    scheduler.schedule(this::flushOnPool, lingerNanos, TimeUnit.NANOSECONDS);
                 } catch (RejectedExecutionException e) { // stopping: the flush at stop deletes it
                     scheduled = false;
                 }
             }
         }
         if (full) {
-            try {
-                executor.execute(() -> run(this::flush));
-            } catch (RejectedExecutionException e) {
-                flush();
-            }
+            flushOnPool();
+        }
+    }
+
+    private void flushOnPool() {
+        try {
+            executor.execute(() -> run(this::flush));
+        } catch (RejectedExecutionException e) { // stopping: delete now rather than wait for the lease
+            run(this::flush);
         }
     }
 
