@@ -87,13 +87,23 @@ final class CommitGate {
             return CompletableFuture.failedFuture(new SourceFlowException(what + " cannot be sent from a transaction that "
                     + "is already completing (" + e.getMessage() + "); send it before the commit begins, or after it", e));
         }
+        Optional<Runnable> relay;
         try {
-            stored.set(prepared.storeInTransaction());
+            relay = prepared.storeInTransaction();
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(new SourceFlowException(what + " could not be stored in the "
                     + "transactional outbox (" + e.getMessage() + "); it will not be sent, and its transaction should not "
                     + "commit", e));
         }
+        if (relay.isPresent() && JtaAccess.phase(found.get()) == Phase.DOOMED) {
+            // the store returned, but left the transaction marked rollback-only (seen on Open Liberty): a container's
+            // @Transactional then rolls back without an exception, and the caller would take the message as sent
+            return CompletableFuture.failedFuture(new SourceFlowException(what + " was stored in the transactional "
+                    + "outbox, but storing it marked its transaction rollback-only: the transaction will roll back and "
+                    + "the message will not be sent. Retry the operation; if it keeps happening, check the server log "
+                    + "for what failed in the outbox's persistence unit"));
+        }
+        stored.set(relay);
         return CompletableFuture.completedFuture(null);
     }
 

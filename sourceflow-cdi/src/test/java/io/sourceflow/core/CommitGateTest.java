@@ -69,6 +69,52 @@ class CommitGateTest {
         assertThat(discarded).containsExactly("doomed");
     }
 
+    /**
+     * Found on Open Liberty (LibertyOutageIT): storing the outbox row left the caller's transaction marked rollback-only
+     * without an exception; the send returned normally, the container's @Transactional rolled back silently, and the
+     * REST resource answered 202 for an order that was never stored. The send must fail instead.
+     */
+    @Test
+    void aStoreThatDoomsItsTransactionFailsTheSend() throws Exception {
+        CommitGate gate = new CommitGate(() -> Optional.of(narayana));
+        TransactionManager.transactionManager().begin();
+        OutboundTransport.Prepared dooming = new OutboundTransport.Prepared() {
+            @Override
+            public String messageId() {
+                return "m-2";
+            }
+
+            @Override
+            public CompletionStage<Void> send() {
+                sent.add("m-2");
+                return CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public void discard() {
+                discarded.add("m-2");
+            }
+
+            @Override
+            public Optional<Runnable> storeInTransaction() {
+                try {
+                    TransactionManager.transactionManager().setRollbackOnly();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                return Optional.of(() -> sent.add("m-2 relayed"));
+            }
+        };
+
+        CompletableFuture<Void> outcome = gate.sendOrDefer(dooming, "Command Ship m-2");
+
+        assertThat(outcome).isCompletedExceptionally();
+        assertThat(outcome.handle((ok, e) -> e).join()).hasMessageContaining("Command Ship m-2")
+                .hasMessageContaining("rollback-only");
+        TransactionManager.transactionManager().rollback();
+        assertThat(sent).isEmpty();
+    }
+
     @Test
     void aSendInsideAnActiveTransactionLeavesAfterTheCommit() throws Exception {
         CommitGate gate = new CommitGate(() -> Optional.of(narayana));
