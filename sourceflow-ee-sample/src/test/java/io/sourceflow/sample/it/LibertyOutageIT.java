@@ -74,7 +74,7 @@ class LibertyOutageIT {
                     int i;
                     while ((i = next.getAndIncrement()) < ORDERS) {
                         try {
-                            accepted.add(SampleChecks.placeOrder(server, run + "-" + i, (10 + i % 90) + ".75"));
+                            accepted.add(SampleChecks.placeOrderRetrying(server, run + "-" + i, (10 + i % 90) + ".75"));
                             placed.incrementAndGet();
                         } catch (Exception | AssertionError e) {
                             failure.compareAndSet(null, e);

@@ -110,7 +110,7 @@ abstract class OutboxCrashContract {
                     int i;
                     while ((i = next.getAndIncrement()) < upTo) {
                         try {
-                            accepted.add(SampleChecks.placeOrder(server, run + "-" + burst + "-" + i, (10 + i % 90) + ".50"));
+                            accepted.add(SampleChecks.placeOrderRetrying(server, run + "-" + burst + "-" + i, (10 + i % 90) + ".50"));
                             posted.incrementAndGet();
                         } catch (Exception | AssertionError e) {
                             firstFailure.compareAndSet(null, e);

@@ -56,7 +56,8 @@ final class RestEdgeChecks {
     private static final Set<String> PROBLEM_MEMBERS = Set.of("type", "title", "status", "detail", "errors");
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1) // see Http.CLIENT
+            .connectTimeout(Duration.ofSeconds(10)).build();
 
     private RestEdgeChecks() {
     }

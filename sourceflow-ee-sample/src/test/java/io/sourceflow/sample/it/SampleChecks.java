@@ -39,6 +39,23 @@ final class SampleChecks {
         return orderId;
     }
 
+    /**
+     * Places an order as a client that retries a 5xx answer would (at most three attempts): a 5xx means the order was
+     * not accepted (its transaction rolled back), so trying again cannot place it twice. Returns its id once a POST was
+     * answered 202; a connection failure is thrown at once.
+     */
+    static String placeOrderRetrying(SampleServer server, String customer, String total) throws IOException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            Http.Answer answer = Http.post(server.baseUri().resolve("/api/orders"), "application/json",
+                    "{\"customer\":\"" + customer + "\",\"total\":" + total + "}");
+            if (answer.status() >= 500 && attempt < 3) {
+                continue;
+            }
+            assertEquals(202, answer.status(), () -> "POST /api/orders: " + answer);
+            return answer.json().getString("orderId");
+        }
+    }
+
     /** Polls {@code GET /api/orders/{id}} until the order is PAID, at most {@code timeout}; returns the view. */
     static JsonObject awaitPaid(SampleServer server, String orderId, Duration timeout) throws IOException, InterruptedException {
         URI uri = server.baseUri().resolve("/api/orders/" + orderId);

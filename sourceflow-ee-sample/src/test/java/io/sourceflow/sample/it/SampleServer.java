@@ -119,6 +119,11 @@ abstract class SampleServer implements AutoCloseable {
             // false: messages leave from memory after the commit, to see what the outbox prevents (LibertyCrashIT)
             env.put("SOURCEFLOW_OUTBOX_ENABLED", outbox);
         }
+        String trace = System.getProperty("sample.it.trace", "").trim();
+        if (!trace.isEmpty()) {
+            // Open Liberty's trace specification, e.g. *=info:io.sourceflow.*=all (trace.log next to messages.log)
+            env.put("SAMPLE_TRACE_SPECIFICATION", trace);
+        }
         if (encryption) {
             moto.createKmsKey(KMS_KEY_ALIAS);
             env.put("SOURCEFLOW_AWS_ENCRYPTION_ENABLED", "true");
