@@ -83,7 +83,8 @@ final class LibertyServer extends SampleServer {
         StringBuilder serverEnv = new StringBuilder();
         settings.environment().forEach((k, v) -> serverEnv.append(k).append('=').append(v).append('\n'));
         Files.writeString(serverDir.resolve("server.env"), serverEnv);
-        StringBuilder jvmOptions = new StringBuilder("-Xmx768m\n");
+        StringBuilder jvmOptions = new StringBuilder("-Xmx768m\n-XX:+HeapDumpOnOutOfMemoryError\n-XX:HeapDumpPath="
+                + Environment.path("sample.work-dir") + "\n");
         settings.systemProperties().forEach((k, v) -> jvmOptions.append("-D").append(k).append('=').append(v).append('\n'));
         Files.writeString(serverDir.resolve("jvm.options"), jvmOptions);
     }

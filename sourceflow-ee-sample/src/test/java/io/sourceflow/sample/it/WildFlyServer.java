@@ -190,6 +190,10 @@ final class WildFlyServer extends SampleServer {
             builder.environment().put("SAMPLE_DB_PASSWORD", Environment.DB_PASSWORD);
         }
         builder.environment().put("LAUNCH_JBOSS_IN_BACKGROUND", "true");
+        // the same heap as the Liberty tests' (WildFly's default, 512 MB, ran out once under the crash test with two CPU
+        // hogs); a heap dump in the work directory if it happens again
+        builder.environment().put("JBOSS_JAVA_SIZING", "-Xms64m -Xmx768m -XX:+HeapDumpOnOutOfMemoryError -XX:HeapDumpPath="
+                + Environment.path("sample.work-dir"));
         process = builder.start();
         shutdownHook = new Thread(this::stop, "stop-wildfly");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
