@@ -78,6 +78,17 @@ public class ContainerTransactionRunner implements TransactionRunner {
         return run(work);
     }
 
+    /**
+     * Whether {@code factory}'s unit is JTA ({@link JpaIdempotencyBeans#isJta}), found out with the caller's
+     * transaction, if any, suspended: the probe's refused {@code getTransaction()} marks the active JTA transaction
+     * rollback-only on EclipseLink (Open Liberty's provider), without an exception reaching the caller. For
+     * {@link JpaIdempotencyBeans}, which makes the runner on its first use, in whatever transaction that is.
+     */
+    @Transactional(TxType.NOT_SUPPORTED)
+    public boolean isJta(EntityManagerFactory factory) {
+        return JpaIdempotencyBeans.isJta(factory);
+    }
+
     /** {@code true}: {@link #inCallerTransaction} joins the caller's JTA transaction. */
     @Override
     public boolean joinsCallerTransactions() {

@@ -38,14 +38,17 @@ public class JpaIdempotencyBeans {
         if (emf.isUnsatisfied()) {
             throw new IllegalStateException(JpaIdempotencyExtension.MISSING_EMF);
         }
-        return isJta(emf.get()) ? containerRunner : new ResourceLocalTransactionRunner(emf.get());
+        // made on first use, maybe inside the caller's transaction: the probe runs with it suspended (see isJta)
+        return containerRunner.isJta(emf.get()) ? containerRunner : new ResourceLocalTransactionRunner(emf.get());
     }
 
     /**
      * Whether the unit is JTA, portably: a JTA entity manager refuses {@code getTransaction()} (EclipseLink, or
      * Hibernate with JPA transaction compliance); Hibernate by default allows it, but then refuses
      * {@code joinTransaction()} without an active JTA transaction, or joins the active one, while a resource-local
-     * entity manager does neither.
+     * entity manager does neither. Not inside a JTA transaction: EclipseLink marks the active one rollback-only when it
+     * refuses {@code getTransaction()}, and Hibernate's {@code joinTransaction()} joins it; call it through
+     * {@link ContainerTransactionRunner#isJta}, which suspends the caller's.
      */
     static boolean isJta(EntityManagerFactory factory) {
         EntityManager em = factory.createEntityManager();

@@ -9,7 +9,9 @@ import io.sourceflow.spi.IdempotencyStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
+import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
+import jakarta.transaction.Status;
 import jakarta.transaction.TransactionManager;
 import org.eclipse.microprofile.config.spi.ConfigProviderResolver;
 import org.jboss.weld.environment.se.Weld;
@@ -18,6 +20,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.time.Duration;
@@ -51,6 +56,56 @@ class JpaActivationTest {
 
         void close(@Disposes @IdempotencyPersistenceUnit EntityManagerFactory emf) {
             emf.close();
+        }
+    }
+
+    /**
+     * The application's producer, with EclipseLink's behaviour (Open Liberty's JPA provider) put on Hibernate's JTA
+     * unit: {@code getTransaction()} on a JTA entity manager marks the active JTA transaction rollback-only before it
+     * throws ({@code EntityManagerImpl.getTransaction}: {@code catch (RuntimeException e) { setRollbackOnly(); throw e; }}).
+     */
+    @ApplicationScoped
+    public static class EclipseLinkLikePersistence {
+        @Produces
+        @ApplicationScoped
+        @IdempotencyPersistenceUnit
+        EntityManagerFactory emf() {
+            return eclipseLinkLike(HibernateSe.jta(new EnlistedDataSource(DB.xaDataSource(), NarayanaJta.transactionManager())));
+        }
+
+        void close(@Disposes @IdempotencyPersistenceUnit EntityManagerFactory emf) {
+            emf.close();
+        }
+    }
+
+    private static EntityManagerFactory eclipseLinkLike(EntityManagerFactory hibernate) {
+        return (EntityManagerFactory) Proxy.newProxyInstance(JpaActivationTest.class.getClassLoader(),
+                new Class<?>[] {EntityManagerFactory.class}, (factory, method, args) -> {
+                    Object result = invoke(hibernate, method, args);
+                    return result instanceof EntityManager em ? eclipseLinkLike(em) : result;
+                });
+    }
+
+    private static EntityManager eclipseLinkLike(EntityManager hibernate) {
+        return (EntityManager) Proxy.newProxyInstance(JpaActivationTest.class.getClassLoader(),
+                new Class<?>[] {EntityManager.class}, (em, method, args) -> {
+                    if (method.getName().equals("getTransaction") && method.getParameterCount() == 0) {
+                        TransactionManager tm = NarayanaJta.transactionManager();
+                        if (tm.getTransaction() != null) {
+                            tm.setRollbackOnly();
+                        }
+                        throw new IllegalStateException("Exception Description: Cannot use an EntityTransaction while "
+                                + "using JTA.");
+                    }
+                    return invoke(hibernate, method, args);
+                });
+    }
+
+    private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
         }
     }
 
@@ -93,6 +148,33 @@ class JpaActivationTest {
             assertThat(store.claim(consumer, "m1", Duration.ofSeconds(30)).outcome())
                     .isEqualTo(ClaimOutcome.ALREADY_DONE);
         }, ApplicationPersistence.class);
+    }
+
+    /**
+     * Found on Open Liberty: the runner is made on first use, and when that was inside a transaction (the first
+     * request's, which sent into the outbox) finding out whether the unit is JTA marked that transaction rollback-only
+     * without an exception, and its {@code @Transactional} rolled it back silently.
+     */
+    @Test
+    void findingOutThatTheUnitIsJtaInsideATransactionLeavesThatTransactionAlone() {
+        withContainer(Map.of("sourceflow.idempotency.store", "jpa",
+                "sourceflow.idempotency.jpa.cleanup.interval", "1h"), container -> {
+            TransactionManager tm = NarayanaJta.transactionManager();
+            try {
+                tm.begin();
+                try {
+                    TransactionRunner runner = container.select(TransactionRunner.class,
+                            IdempotencyPersistenceUnit.Literal.INSTANCE).get();
+                    assertThat(runner.joinsCallerTransactions()).as("a JTA unit").isTrue();
+                    assertThat(tm.getStatus()).as("the caller's transaction, after the runner was made in it")
+                            .isEqualTo(Status.STATUS_ACTIVE);
+                } finally {
+                    tm.rollback();
+                }
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }, EclipseLinkLikePersistence.class);
     }
 
     @Test
