@@ -4,18 +4,24 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * Hands a receive's messages to handler threads: one task per message on a standard queue; on a FIFO queue one task
- * per message group, running the group's messages one at a time, in order. When a message of a group stays on the
- * queue (it failed, or another instance holds it), or the listener is stopping, the rest of its group from that
- * receive is released untouched, so order holds across the retry. Every message gives its slot back when it is done.
+ * Hands a receive's messages to handler threads. On a standard queue the messages wait in a ready queue that worker
+ * tasks drain: a worker that finishes a message takes the next one without a hand-off to another thread, and a worker
+ * that takes a message while others still wait first starts one more worker, so a slow handler never holds back the
+ * messages behind it (each gets a thread within a few task starts). On a FIFO queue one task per message group runs
+ * the group's messages one at a time, in order; when a message of a group stays on the queue (it failed, or another
+ * instance holds it), or the listener is stopping, the rest of its group from that receive is released untouched, so
+ * order holds across the retry. Every message gives its slot back when it is done.
  */
 final class MessageSink {
 
@@ -28,6 +34,10 @@ final class MessageSink {
     private final Consumer<List<Received>> release;
     private final Consumer<List<Received>> protect;
     private final BooleanSupplier stopping;
+    /** Standard queue: received messages no worker has taken yet. */
+    private final Queue<Received> ready = new ConcurrentLinkedQueue<>();
+    /** Standard queue: a worker was submitted and has not taken its first message yet (at most one at a time). */
+    private final AtomicBoolean workerStarting = new AtomicBoolean();
 
     /**
      * @param handling processes and settles one message; its stage never fails
@@ -68,9 +78,54 @@ final class MessageSink {
                 submit(() -> runGroup(group, 0), group);
             }
         } else {
-            for (Received message : messages) {
-                submit(() -> handle(message).whenComplete((v, e) -> slots.release(1)), List.of(message));
+            ready.addAll(messages);
+            startWorkerIfNeeded();
+        }
+    }
+
+    /** Starts a worker when messages are waiting and no worker is on its way to them. */
+    private void startWorkerIfNeeded() {
+        if (ready.isEmpty() || !workerStarting.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            executor.execute(this::drainReady);
+        } catch (Throwable e) { // RejectedExecutionException while stopping, or anything else: nothing may be lost
+            workerStarting.set(false);
+            List<Received> waiting = new ArrayList<>();
+            Received message;
+            while ((message = ready.poll()) != null) {
+                waiting.add(message);
             }
+            release.accept(waiting);
+            slots.release(waiting.size());
+        }
+    }
+
+    /** A worker: handles ready messages one after the other until none is left. */
+    private void drainReady() {
+        boolean starting = true;
+        try {
+            Received message;
+            do {
+                message = ready.poll();
+                if (starting) {
+                    starting = false;
+                    workerStarting.set(false);
+                }
+                // before a handler that may block: the messages still waiting get a worker of their own
+                startWorkerIfNeeded();
+                if (message != null) {
+                    handle(message).whenComplete((v, e) -> slots.release(1));
+                }
+            } while (message != null);
+        } catch (Throwable e) { // handle() never throws; this keeps a worker's death from stranding the ready queue
+            LOG.log(System.Logger.Level.ERROR, "A handler worker failed unexpectedly", e);
+        } finally {
+            if (starting) {
+                workerStarting.set(false);
+            }
+            startWorkerIfNeeded();
         }
     }
 
@@ -87,7 +142,8 @@ final class MessageSink {
     /** The handling of one message; whatever it throws counts as "retry later" (it stays on the queue). */
     private CompletionStage<InboundOutcome.Disposition> handle(Received message) {
         try {
-            return handling.apply(message);
+            CompletionStage<InboundOutcome.Disposition> stage = handling.apply(message);
+            return stage != null ? stage : CompletableFuture.completedFuture(InboundOutcome.Disposition.RETRY);
         } catch (Throwable e) {
             LOG.log(System.Logger.Level.ERROR, "Handling message " + message.messageId() + " failed unexpectedly; "
                     + "it becomes visible again when its visibility timeout ends", e);
