@@ -656,9 +656,9 @@ final class Scenarios {
         }
     }
 
-    /** Paced sends at {@code rate} per second through kept deployments with the library's default concurrency. */
-    Result oursPacedDefaults(double rate, int seconds) throws InterruptedException {
-        try (OursCase c = oursCase(false, Mode.STREAM, 0)) {
+    /** Paced sends at {@code rate} per second through a case's kept deployments (streaming, standard queue). */
+    Result oursPaced(OursCase c, double rate, int seconds) throws InterruptedException {
+        {
             c.awaitEmptyQueue();
             BenchBeans.SOURCEFLOW_REQUESTS.reset();
             int n = (int) (rate * seconds);
