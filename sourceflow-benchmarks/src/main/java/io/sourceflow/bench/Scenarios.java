@@ -453,7 +453,7 @@ final class Scenarios {
         String url = createBaselineQueue(false, "spring-lat");
         String name = url.substring(url.lastIndexOf('/') + 1);
         try (SpringConsumer consumer = SpringConsumer.start(sqsEndpoint, springRequests, name, config, maxConcurrent,
-                java.time.Duration.ofSeconds(WAIT_SECONDS))) {
+                java.time.Duration.ofSeconds(WAIT_SECONDS), waker(url, false, maxConcurrent))) {
             rawWarmUp(url, false);
             baselineRequests.reset();
             springRequests.reset();
@@ -515,13 +515,13 @@ final class Scenarios {
             Sink.Run run = Sink.begin(n);
             long cpu0 = processCpuNanos();
             long emu0 = elasticMq.cpuNanos();
-            try (SpringConsumer consumer = SpringConsumer.start(sqsEndpoint, springRequests, name, config, maxConcurrent, wait)) {
+            try (SpringConsumer consumer = SpringConsumer.start(sqsEndpoint, springRequests, name, config, maxConcurrent, wait, waker(url, fifo, maxConcurrent))) {
                 await(run, n);
                 return result(run, n, List.of(springRequests, baselineRequests), processCpuNanos() - cpu0,
                         elasticMq.cpuNanos() - emu0, n);
             }
         }
-        try (SpringConsumer consumer = SpringConsumer.start(sqsEndpoint, springRequests, name, config, maxConcurrent, wait)) {
+        try (SpringConsumer consumer = SpringConsumer.start(sqsEndpoint, springRequests, name, config, maxConcurrent, wait, waker(url, fifo, maxConcurrent))) {
             rawWarmUp(url, fifo);
             baselineRequests.reset();
             springRequests.reset();
@@ -537,6 +537,19 @@ final class Scenarios {
             return new Result(r.messages(), rate, r.sqsRequests(), r.ops(), r.cpuMicrosPerMessage(),
                     r.emulatorCpuMicrosPerMessage(), 0, 0, r.sortedLatencies(), r.receiveMillis());
         }
+    }
+
+    /** Sends enough messages to return every long poll a stopping Spring container has outstanding (one per 10 slots). */
+    private Runnable waker(String url, boolean fifo, int maxConcurrent) {
+        return () -> {
+            for (int sent = 0; sent < Math.max(10, maxConcurrent); sent += 10) {
+                List<SendMessageBatchRequestEntry> batch = new ArrayList<>(10);
+                for (int i = 0; i < 10; i++) {
+                    batch.add(rawEntry(i, sent + i, fifo, System.nanoTime()));
+                }
+                sendBatch(url, batch);
+            }
+        };
     }
 
     // ------------------------------------------------------------------------------------------- SourceFlow, kept deployments

@@ -41,29 +41,27 @@ final class SpringConsumer implements AutoCloseable {
         }
     }
 
-    /**
-     * How long {@code stop()} waits for the container's in-flight work before it cancels the rest: every message
-     * was handled when a run stops it, so what is left is a long poll on an empty queue (up to the poll timeout,
-     * 10 s by default), which it cancels. Not a throughput setting.
-     */
-    static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(1);
-
     private final ThreadGroup group;
     private final SqsAsyncClient client;
     private final SqsMessageListenerContainer<Object> container;
+    private final Runnable wake;
 
-    private SpringConsumer(ThreadGroup group, SqsAsyncClient client, SqsMessageListenerContainer<Object> container) {
+    private SpringConsumer(ThreadGroup group, SqsAsyncClient client, SqsMessageListenerContainer<Object> container,
+                           Runnable wake) {
         this.group = group;
         this.client = client;
         this.container = container;
+        this.wake = wake;
     }
 
     /**
      * Builds and starts a container on {@code queueName} (a name; a {@code .fifo} name gets the container's FIFO
-     * components). Fails if it does not start.
+     * components). Fails if it does not start. {@code wake} sends a few messages to the queue: {@link #close()} calls
+     * it while the container stops, so that its long polls on the drained queue return at once instead of after
+     * the poll timeout (10 s by default), which {@code stop()} waits for.
      */
     static SpringConsumer start(URI endpoint, RequestCounter requests, String queueName, Config config, int maxConcurrent,
-                                Duration waitTime) {
+                                Duration waitTime, Runnable wake) {
         ThreadGroup group = new ThreadGroup("spring-consumer-" + UUID.randomUUID().toString().substring(0, 8));
         AtomicReference<Object> outcome = new AtomicReference<>();
         Thread starter = new Thread(group, () -> {
@@ -84,7 +82,6 @@ final class SpringConsumer implements AutoCloseable {
                             Sink.handled(Long.parseLong(body, 0, body.indexOf('|'), 10));
                         })
                         .configure(options -> {
-                            options.listenerShutdownTimeout(SHUTDOWN_TIMEOUT);
                             if (config == Config.LIKE_OURS) {
                                 options.maxConcurrentMessages(maxConcurrent).maxMessagesPerPoll(10).pollTimeout(waitTime);
                             }
@@ -94,7 +91,7 @@ final class SpringConsumer implements AutoCloseable {
                 if (!container.isRunning()) {
                     throw new IllegalStateException("the Spring container did not start");
                 }
-                outcome.set(new SpringConsumer(group, client, container));
+                outcome.set(new SpringConsumer(group, client, container, wake));
             } catch (Throwable e) {
                 outcome.set(e);
                 if (client != null) {
@@ -134,10 +131,41 @@ final class SpringConsumer implements AutoCloseable {
         return names;
     }
 
+    /**
+     * Stops the container (waiting for its in-flight work, as its {@code stop()} does with the default shutdown
+     * timeout) and the client, then checks that none of their threads are left. Spring's {@code stop()} waits for its
+     * outstanding long polls; the queue is empty after a run, so wake messages are sent until the stop returned.
+     * (A shorter {@code listenerShutdownTimeout} would cancel those polls instead, but in 3.4.2 that cancelling
+     * throws a ConcurrentModificationException out of {@code stop()}.)
+     */
     @Override
     public void close() {
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread stopper = new Thread(() -> {
+            try {
+                container.stop();
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        }, group.getName() + "-stop");
         try {
-            container.stop();
+            stopper.start();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (stopper.isAlive() && System.nanoTime() < deadline) {
+                if (!container.isRunning()) {
+                    wake.run();
+                }
+                stopper.join(100);
+            }
+            if (stopper.isAlive()) {
+                throw new IllegalStateException("Spring's listener container did not stop within 60 s");
+            }
+            if (failure.get() != null) {
+                throw new IllegalStateException("Spring's listener container failed to stop", failure.get());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         } finally {
             client.close();
         }
