@@ -123,7 +123,7 @@ public final class BenchmarkSuite {
                 encryption(scenarios);
             }
             if (only.contains("latency")) {
-                latency(scenarios, Double.parseDouble(System.getProperty("bench.latency-rate", "1000")));
+                latency(scenarios, latencyRate());
             }
             if (only.contains("memory")) {
                 memory(scenarios);
@@ -482,6 +482,11 @@ public final class BenchmarkSuite {
     }
 
     // ------------------------------------------------------------------------------------------- 3: latency
+
+    private static double latencyRate() {
+        String rate = System.getProperty("bench.latency-rate", "");
+        return rate.isBlank() ? 1000 : Double.parseDouble(rate);
+    }
 
     /** Latency consumers at the defaults: raw loop with 10 threads, SourceFlow (library defaults), Spring's defaults. */
     private static final int LATENCY_N = 10;
