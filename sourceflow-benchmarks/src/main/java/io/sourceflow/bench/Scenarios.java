@@ -256,7 +256,9 @@ final class Scenarios {
                 bus.sendAsync(new BenchBeans.BenchCommand(entity(i), i, due, payload));
             }
             await(run, n);
-            return latencyResult(run, n, BenchBeans.SOURCEFLOW_REQUESTS);
+            Result result = latencyResult(run, n, BenchBeans.SOURCEFLOW_REQUESTS);
+            c.pause();
+            return result;
         }
     }
 
@@ -613,9 +615,12 @@ final class Scenarios {
                 long emu0 = elasticMq.cpuNanos();
                 listeners.resumeAll();
                 await(run, n);
-                return result(run, n, requests, processCpuNanos() - cpu0, elasticMq.cpuNanos() - emu0, n);
+                Result result = result(run, n, requests, processCpuNanos() - cpu0, elasticMq.cpuNanos() - emu0, n);
+                listeners.pauseAll(); // no idle polling while the other consumers run
+                return result;
             }
             awaitEmpty(queueUrl);
+            listeners.resumeAll();
             requests.reset();
             long cpu0 = processCpuNanos();
             long emu0 = elasticMq.cpuNanos();
@@ -624,9 +629,18 @@ final class Scenarios {
             sendAll(bus, n);
             await(run, n);
             Result r = result(run, n, requests, processCpuNanos() - cpu0, elasticMq.cpuNanos() - emu0, n);
+            listeners.pauseAll(); // no idle polling while the other consumers run
             double rate = n / ((run.lastNanos - start) / 1e9);
             return new Result(r.messages(), rate, r.sqsRequests(), r.ops(), r.cpuMicrosPerMessage(),
                     r.emulatorCpuMicrosPerMessage(), 0, 0, r.sortedLatencies(), r.receiveMillis());
+        }
+
+        void resume() {
+            listeners.resumeAll();
+        }
+
+        void pause() {
+            listeners.pauseAll();
         }
 
         void awaitEmptyQueue() throws InterruptedException {
@@ -673,6 +687,7 @@ final class Scenarios {
     Result oursPaced(OursCase c, double rate, int seconds) throws InterruptedException {
         {
             c.awaitEmptyQueue();
+            c.resume();
             BenchBeans.SOURCEFLOW_REQUESTS.reset();
             int n = (int) (rate * seconds);
             Sink.Run run = Sink.begin(n);
@@ -687,7 +702,9 @@ final class Scenarios {
                 c.bus.sendAsync(new BenchBeans.BenchCommand(entity(i), i, due, payload));
             }
             await(run, n);
-            return latencyResult(run, n, BenchBeans.SOURCEFLOW_REQUESTS);
+            Result result = latencyResult(run, n, BenchBeans.SOURCEFLOW_REQUESTS);
+            c.pause();
+            return result;
         }
     }
 
