@@ -256,9 +256,7 @@ final class Scenarios {
                 bus.sendAsync(new BenchBeans.BenchCommand(entity(i), i, due, payload));
             }
             await(run, n);
-            Result result = latencyResult(run, n, BenchBeans.SOURCEFLOW_REQUESTS);
-            c.pause();
-            return result;
+            return latencyResult(run, n, BenchBeans.SOURCEFLOW_REQUESTS);
         }
     }
 
@@ -685,8 +683,8 @@ final class Scenarios {
 
     /** Paced sends at {@code rate} per second through a case's kept deployments (streaming, standard queue). */
     Result oursPaced(OursCase c, double rate, int seconds) throws InterruptedException {
+        c.awaitEmptyQueue();
         {
-            c.awaitEmptyQueue();
             c.resume();
             BenchBeans.SOURCEFLOW_REQUESTS.reset();
             int n = (int) (rate * seconds);
