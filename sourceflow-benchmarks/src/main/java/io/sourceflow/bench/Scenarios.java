@@ -31,8 +31,8 @@ final class Scenarios {
 
     static final int GROUPS = 64;
     static final int MAX_CONCURRENT = 64;
-    /** Baseline consumers: receive threads of 10 messages each, at most {@link #MAX_CONCURRENT} messages in flight. */
-    static final int BASELINE_POLLERS = Integer.getInteger("bench.baseline-pollers", MAX_CONCURRENT / 10);
+    /** Diagnostic: the raw loop's threads in every case instead of N (0: N, as issue 15 asks). */
+    static final int BASELINE_POLLERS = Integer.getInteger("bench.baseline-pollers", 0);
     /** Diagnostic: the baseline also asks for every message attribute and the system attributes SourceFlow asks for. */
     static final boolean BASELINE_ALL_ATTRIBUTES = Boolean.getBoolean("bench.baseline-all-attributes");
     static final int SENDER_THREADS = 4;
@@ -236,29 +236,6 @@ final class Scenarios {
                 run.sortedLatencies(0), first.meanMillis("ReceiveMessage"));
     }
 
-    /** Paced sends at {@code rate} per second for {@code seconds}: latency from the scheduled send to handler start. */
-    Result oursPaced(double rate, int seconds) throws InterruptedException {
-        String queue = queueName("sf-lat", false);
-        int n = (int) (rate * seconds);
-        try (Deployment consumer = consumer(queue, false); Deployment sender = sender(queue, false)) {
-            CommandBus bus = sender.select(CommandBus.class);
-            warmUp(bus);
-            BenchBeans.SOURCEFLOW_REQUESTS.reset();
-            Sink.Run run = Sink.begin(n);
-            long interval = (long) (1e9 / rate);
-            long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10);
-            for (int i = 0; i < n; i++) {
-                long due = start + i * interval;
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    LockSupport.parkNanos(wait);
-                }
-                bus.sendAsync(new BenchBeans.BenchCommand(entity(i), i, due, payload));
-            }
-            await(run, n);
-            return latencyResult(run, n, BenchBeans.SOURCEFLOW_REQUESTS);
-        }
-    }
 
     private static Result latencyResult(Sink.Run run, int n, RequestCounter requests) {
         return latencyResult(run, n, List.of(requests));
@@ -350,10 +327,6 @@ final class Scenarios {
         }
     }
 
-    /** {@link #BASELINE_POLLERS} threads: ReceiveMessage (10, long poll), handle each in order, DeleteMessageBatch. */
-    private List<Thread> rawConsumers(String url, AtomicBoolean stop) {
-        return rawConsumers(url, stop, BASELINE_POLLERS);
-    }
 
     /** {@code pollers} threads, each: ReceiveMessage (10, long poll) → handle each in order → DeleteMessageBatch. */
     private List<Thread> rawConsumers(String url, AtomicBoolean stop, int pollers) {
@@ -387,12 +360,10 @@ final class Scenarios {
         return threads;
     }
 
-    Result baseline(boolean fifo, Mode mode, int n) throws InterruptedException {
-        return baseline(fifo, mode, n, BASELINE_POLLERS);
-    }
 
     /** The raw loop with {@code pollers} receive-handle-delete threads. */
     Result baseline(boolean fifo, Mode mode, int n, int pollers) throws InterruptedException {
+        pollers = BASELINE_POLLERS > 0 ? BASELINE_POLLERS : pollers;
         String url = createBaselineQueue(fifo);
         AtomicBoolean stop = new AtomicBoolean();
         baselineRequests.reset();
@@ -426,9 +397,6 @@ final class Scenarios {
         }
     }
 
-    Result baselinePaced(double rate, int seconds) throws InterruptedException {
-        return baselinePaced(rate, seconds, BASELINE_POLLERS);
-    }
 
     /** Paced raw sends, consumed by the raw loop with {@code pollers} threads. */
     Result baselinePaced(double rate, int seconds, int pollers) throws InterruptedException {
