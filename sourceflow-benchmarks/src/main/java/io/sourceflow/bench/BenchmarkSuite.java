@@ -354,7 +354,7 @@ public final class BenchmarkSuite {
                         continue;
                     }
                     List<String> ahead = new ArrayList<>();
-                    if (ratioStats.get(k).median() > ours) {
+                    if (Math.round(ratioStats.get(k).median() * 100) > Math.round(ours * 100)) { // ahead as printed
                         ahead.add(String.format(Locale.ROOT, "faster (%.2f × raw against SourceFlow's %.2f)", ratioStats.get(k).median(), ours));
                     }
                     if (reqStats.get(k).median() < reqStats.get(Consumer.SOURCEFLOW).median() - 0.005) {
