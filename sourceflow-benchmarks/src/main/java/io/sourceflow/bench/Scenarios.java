@@ -1,6 +1,7 @@
 package io.sourceflow.bench;
 
 import io.sourceflow.CommandBus;
+import io.sourceflow.aws.ListenerControl;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -30,8 +31,8 @@ final class Scenarios {
 
     static final int GROUPS = 64;
     static final int MAX_CONCURRENT = 64;
-    /** Baseline consumers: receive threads of 10 messages each, at most {@link #MAX_CONCURRENT} messages in flight. */
-    static final int BASELINE_POLLERS = Integer.getInteger("bench.baseline-pollers", MAX_CONCURRENT / 10);
+    /** Diagnostic: the raw loop's threads in every case instead of N (0: N, as issue 15 asks). */
+    static final int BASELINE_POLLERS = Integer.getInteger("bench.baseline-pollers", 0);
     /** Diagnostic: the baseline also asks for every message attribute and the system attributes SourceFlow asks for. */
     static final boolean BASELINE_ALL_ATTRIBUTES = Boolean.getBoolean("bench.baseline-all-attributes");
     static final int SENDER_THREADS = 4;
@@ -55,6 +56,8 @@ final class Scenarios {
     private final RequestCounter baselineRequests;
     private final String payload;
     private final String kmsKeyId;
+    /** Counts the calls of the Spring consumers' async clients (one client per run). */
+    private final RequestCounter springRequests = new RequestCounter();
 
     Scenarios(URI sqsEndpoint, EmulatorProcess elasticMq, SqsClient baselineSqs, RequestCounter baselineRequests,
               String payload, String kmsKeyId) {
@@ -77,13 +80,20 @@ final class Scenarios {
     // ------------------------------------------------------------------------------------------- SourceFlow
 
     Map<String, String> config(String queue, boolean listener, boolean encrypted) {
+        return config(queue, listener, encrypted, MAX_CONCURRENT);
+    }
+
+    /** {@code maxConcurrent} 0: the library's default {@code max-concurrent-messages} (10). */
+    Map<String, String> config(String queue, boolean listener, boolean encrypted, int maxConcurrent) {
         Map<String, String> config = new HashMap<>();
         config.put("sourceflow.service-name", "bench");
         config.put("sourceflow.aws.endpoint", sqsEndpoint.toString());
         config.put("sourceflow.aws.region", "us-east-1");
         config.put("sourceflow.aws.wait-time", WAIT_SECONDS + "s");
         config.put("sourceflow.aws.shutdown-timeout", "10s");
-        config.put("sourceflow.aws.max-concurrent-messages", Integer.toString(MAX_CONCURRENT));
+        if (maxConcurrent > 0) {
+            config.put("sourceflow.aws.max-concurrent-messages", Integer.toString(maxConcurrent));
+        }
         config.put("sourceflow.routes.commands.BenchCommand", queue);
         config.put("sourceflow.aws.command-listener.enabled", Boolean.toString(listener));
         if (encrypted) {
@@ -186,59 +196,71 @@ final class Scenarios {
 
     private static void await(Sink.Run run, int n) throws InterruptedException {
         long timeout = Math.max(120, n / 100);
-        if (!run.await(timeout)) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeout);
+        while (!run.awaitMillis(100)) {
+            Throwable failure = THREAD_FAILURE.getAndSet(null);
+            if (failure != null) {
+                throw new IllegalStateException("a benchmark thread failed after " + run.handled() + " of " + n + " messages", failure);
+            }
+            if (System.nanoTime() > deadline) {
+                break;
+            }
+        }
+        if (run.handled() < n) {
             throw new IllegalStateException("only " + run.handled() + " of " + n + " messages were handled within " + timeout + " s");
         }
     }
 
     private static Result result(Sink.Run run, int n, RequestCounter requests, long cpuNanos, long emulatorCpuNanos, int measured) {
+        return result(run, n, List.of(requests), cpuNanos, emulatorCpuNanos, measured);
+    }
+
+    /** With the data-plane calls of several clients (Spring's consumer and the raw sender that fills its queue). */
+    private static Result result(Sink.Run run, int n, List<RequestCounter> counters, long cpuNanos, long emulatorCpuNanos,
+                                 int measured) {
         double seconds = (run.lastNanos - run.firstNanos.get()) / 1e9;
         double rate = seconds > 0 ? (n - 1) / seconds : Double.NaN;
         Map<String, Long> ops = new HashMap<>();
-        requests.snapshot().forEach((op, count) -> {
-            if (RequestCounter.SQS_DATA_PLANE.contains(op)) {
-                ops.put(op, count);
-            }
-        });
-        return new Result(n, rate, requests.sqsDataPlane(), ops, cpuNanos / 1e3 / Math.max(1, measured),
-                emulatorCpuNanos / 1e3 / Math.max(1, measured), requests.count("GenerateDataKey"), requests.count("Decrypt"),
-                run.sortedLatencies(0), requests.meanMillis("ReceiveMessage"));
+        long dataPlane = 0;
+        for (RequestCounter requests : counters) {
+            requests.snapshot().forEach((op, count) -> {
+                if (RequestCounter.SQS_DATA_PLANE.contains(op)) {
+                    ops.merge(op, count, Long::sum);
+                }
+            });
+            dataPlane += requests.sqsDataPlane();
+        }
+        RequestCounter first = counters.get(0);
+        return new Result(n, rate, dataPlane, ops, cpuNanos / 1e3 / Math.max(1, measured),
+                emulatorCpuNanos / 1e3 / Math.max(1, measured), first.count("GenerateDataKey"), first.count("Decrypt"),
+                run.sortedLatencies(0), first.meanMillis("ReceiveMessage"));
     }
 
-    /** Paced sends at {@code rate} per second for {@code seconds}: latency from the scheduled send to handler start. */
-    Result oursPaced(double rate, int seconds) throws InterruptedException {
-        String queue = queueName("sf-lat", false);
-        int n = (int) (rate * seconds);
-        try (Deployment consumer = consumer(queue, false); Deployment sender = sender(queue, false)) {
-            CommandBus bus = sender.select(CommandBus.class);
-            warmUp(bus);
-            BenchBeans.SOURCEFLOW_REQUESTS.reset();
-            Sink.Run run = Sink.begin(n);
-            long interval = (long) (1e9 / rate);
-            long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10);
-            for (int i = 0; i < n; i++) {
-                long due = start + i * interval;
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    LockSupport.parkNanos(wait);
-                }
-                bus.sendAsync(new BenchBeans.BenchCommand(entity(i), i, due, payload));
-            }
-            await(run, n);
-            return latencyResult(run, n, BenchBeans.SOURCEFLOW_REQUESTS);
-        }
-    }
 
     private static Result latencyResult(Sink.Run run, int n, RequestCounter requests) {
+        return latencyResult(run, n, List.of(requests));
+    }
+
+    private static Result latencyResult(Sink.Run run, int n, List<RequestCounter> counters) {
         long[] sorted = run.sortedLatencies(n / 10); // the first 10% are warm-up
-        return new Result(n, Double.NaN, requests.sqsDataPlane(), requests.snapshot(), Double.NaN, Double.NaN, 0, 0, sorted,
-                requests.meanMillis("ReceiveMessage"));
+        Map<String, Long> ops = new java.util.TreeMap<>();
+        long dataPlane = 0;
+        for (RequestCounter requests : counters) {
+            requests.snapshot().forEach((op, count) -> ops.merge(op, count, Long::sum));
+            dataPlane += requests.sqsDataPlane();
+        }
+        return new Result(n, Double.NaN, dataPlane, ops, Double.NaN, Double.NaN, 0, 0, sorted,
+                counters.get(0).meanMillis("ReceiveMessage"));
     }
 
     // ------------------------------------------------------------------------------------------- baseline
 
     private String createBaselineQueue(boolean fifo) {
-        String name = queueName("raw", fifo);
+        return createBaselineQueue(fifo, "raw");
+    }
+
+    private String createBaselineQueue(boolean fifo, String prefix) {
+        String name = queueName(prefix, fifo);
         Map<QueueAttributeName, String> attributes = new HashMap<>();
         attributes.put(QueueAttributeName.VISIBILITY_TIMEOUT, "30");
         if (fifo) {
@@ -305,10 +327,11 @@ final class Scenarios {
         }
     }
 
-    /** {@link #BASELINE_POLLERS} threads: ReceiveMessage (10, long poll), handle each in order, DeleteMessageBatch. */
-    private List<Thread> rawConsumers(String url, AtomicBoolean stop) {
+
+    /** {@code pollers} threads, each: ReceiveMessage (10, long poll) → handle each in order → DeleteMessageBatch. */
+    private List<Thread> rawConsumers(String url, AtomicBoolean stop, int pollers) {
         List<Thread> threads = new ArrayList<>();
-        for (int t = 0; t < BASELINE_POLLERS; t++) {
+        for (int t = 0; t < pollers; t++) {
             threads.add(start("raw-poll-" + t, () -> {
                 while (!stop.get()) {
                     List<Message> messages = baselineSqs.receiveMessage(r -> {
@@ -337,7 +360,10 @@ final class Scenarios {
         return threads;
     }
 
-    Result baseline(boolean fifo, Mode mode, int n) throws InterruptedException {
+
+    /** The raw loop with {@code pollers} receive-handle-delete threads. */
+    Result baseline(boolean fifo, Mode mode, int n, int pollers) throws InterruptedException {
+        pollers = BASELINE_POLLERS > 0 ? BASELINE_POLLERS : pollers;
         String url = createBaselineQueue(fifo);
         AtomicBoolean stop = new AtomicBoolean();
         baselineRequests.reset();
@@ -349,13 +375,12 @@ final class Scenarios {
                 Sink.Run run = Sink.begin(n);
                 long cpu0 = processCpuNanos();
                 long emu0 = elasticMq.cpuNanos();
-                consumers = rawConsumers(url, stop);
+                consumers = rawConsumers(url, stop, pollers);
                 await(run, n);
                 return result(run, n, baselineRequests, processCpuNanos() - cpu0, elasticMq.cpuNanos() - emu0, n);
             }
-            Sink.begin(0);
-            consumers = rawConsumers(url, stop);
-            Thread.sleep(200);
+            consumers = rawConsumers(url, stop, pollers);
+            rawWarmUp(url, fifo);
             long cpu0 = processCpuNanos();
             long emu0 = elasticMq.cpuNanos();
             Sink.Run run = Sink.begin(n);
@@ -372,38 +397,280 @@ final class Scenarios {
         }
     }
 
-    Result baselinePaced(double rate, int seconds) throws InterruptedException {
+
+    /** Paced raw sends, consumed by the raw loop with {@code pollers} threads. */
+    Result baselinePaced(double rate, int seconds, int pollers) throws InterruptedException {
         String url = createBaselineQueue(false);
-        int n = (int) (rate * seconds);
         AtomicBoolean stop = new AtomicBoolean();
-        Sink.begin(0);
-        List<Thread> consumers = rawConsumers(url, stop);
+        List<Thread> consumers = rawConsumers(url, stop, pollers);
         try {
-            Thread.sleep(200);
+            rawWarmUp(url, false);
             baselineRequests.reset();
-            Sink.Run run = Sink.begin(n);
-            long interval = (long) (1e9 / rate);
-            long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10);
-            int next = 0;
-            while (next < n) {
-                long now = System.nanoTime();
-                int due = (int) Math.min(n, (now - start) / interval + 1);
-                if (due <= next) {
-                    LockSupport.parkNanos(start + next * interval - now);
-                    continue;
-                }
-                List<SendMessageBatchRequestEntry> batch = new ArrayList<>(10);
-                while (next < due && batch.size() < 10) {
-                    batch.add(rawEntry(batch.size(), next, false, start + next * interval));
-                    next++;
-                }
-                sendBatch(url, batch);
-            }
+            Sink.Run run = rawPacedSends(url, rate, seconds);
+            int n = run.expected;
             await(run, n);
-            return latencyResult(run, n, baselineRequests);
+            return latencyResult(run, n, List.of(baselineRequests));
         } finally {
             stop.set(true);
             joinAll(consumers);
+        }
+    }
+
+    /** Paced raw sends, consumed by Spring's listener container. */
+    Result springPaced(double rate, int seconds, SpringConsumer.Config config, int maxConcurrent) throws InterruptedException {
+        String url = createBaselineQueue(false, "spring-lat");
+        String name = url.substring(url.lastIndexOf('/') + 1);
+        try (SpringConsumer consumer = SpringConsumer.start(sqsEndpoint, springRequests, name, config, maxConcurrent,
+                java.time.Duration.ofSeconds(WAIT_SECONDS), waker(url, false, maxConcurrent))) {
+            rawWarmUp(url, false);
+            baselineRequests.reset();
+            springRequests.reset();
+            Sink.Run run = rawPacedSends(url, rate, seconds);
+            int n = run.expected;
+            await(run, n);
+            return latencyResult(run, n, List.of(springRequests, baselineRequests));
+        }
+    }
+
+    /** Sends {@code rate × seconds} messages, each at its scheduled time (whatever is due goes in one batch). */
+    private Sink.Run rawPacedSends(String url, double rate, int seconds) {
+        int n = (int) (rate * seconds);
+        Sink.Run run = Sink.begin(n);
+        long interval = (long) (1e9 / rate);
+        long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10);
+        int next = 0;
+        while (next < n) {
+            long now = System.nanoTime();
+            int due = (int) Math.min(n, (now - start) / interval + 1);
+            if (due <= next) {
+                LockSupport.parkNanos(start + next * interval - now);
+                continue;
+            }
+            List<SendMessageBatchRequestEntry> batch = new ArrayList<>(10);
+            while (next < due && batch.size() < 10) {
+                batch.add(rawEntry(batch.size(), next, false, start + next * interval));
+                next++;
+            }
+            sendBatch(url, batch);
+        }
+        return run;
+    }
+
+    /** One raw message through whatever consumes {@code url}, awaited: the consumer is polling afterwards. */
+    private void rawWarmUp(String url, boolean fifo) throws InterruptedException {
+        Sink.Run warm = Sink.begin(1);
+        sendBatch(url, List.of(rawEntry(0, 0, fifo, System.nanoTime())));
+        if (!warm.await(60)) {
+            throw new IllegalStateException("the warm-up message was not handled within 60 s");
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- Spring Cloud AWS
+
+    /**
+     * One run of Spring Cloud AWS's listener container on a fresh queue, filled (backlog) or fed (streaming) by the
+     * raw sender; requests per message count the container's calls and the raw sender's.
+     */
+    Result spring(boolean fifo, Mode mode, int n, SpringConsumer.Config config, int maxConcurrent) throws InterruptedException {
+        String url = createBaselineQueue(fifo, "spring");
+        String name = url.substring(url.lastIndexOf('/') + 1);
+        java.time.Duration wait = java.time.Duration.ofSeconds(WAIT_SECONDS);
+        if (mode == Mode.BACKLOG) {
+            Sink.begin(0);
+            baselineRequests.reset();
+            springRequests.reset();
+            rawSendAll(url, fifo, n);
+            Sink.Run run = Sink.begin(n);
+            long cpu0 = processCpuNanos();
+            long emu0 = elasticMq.cpuNanos();
+            try (SpringConsumer consumer = SpringConsumer.start(sqsEndpoint, springRequests, name, config, maxConcurrent, wait, waker(url, fifo, maxConcurrent))) {
+                await(run, n);
+                return result(run, n, List.of(springRequests, baselineRequests), processCpuNanos() - cpu0,
+                        elasticMq.cpuNanos() - emu0, n);
+            }
+        }
+        try (SpringConsumer consumer = SpringConsumer.start(sqsEndpoint, springRequests, name, config, maxConcurrent, wait, waker(url, fifo, maxConcurrent))) {
+            rawWarmUp(url, fifo);
+            baselineRequests.reset();
+            springRequests.reset();
+            long cpu0 = processCpuNanos();
+            long emu0 = elasticMq.cpuNanos();
+            Sink.Run run = Sink.begin(n);
+            long start = System.nanoTime();
+            rawSendAll(url, fifo, n);
+            await(run, n);
+            Result r = result(run, n, List.of(springRequests, baselineRequests), processCpuNanos() - cpu0,
+                    elasticMq.cpuNanos() - emu0, n);
+            double rate = n / ((run.lastNanos - start) / 1e9);
+            return new Result(r.messages(), rate, r.sqsRequests(), r.ops(), r.cpuMicrosPerMessage(),
+                    r.emulatorCpuMicrosPerMessage(), 0, 0, r.sortedLatencies(), r.receiveMillis());
+        }
+    }
+
+    /** Sends enough messages to return every long poll a stopping Spring container has outstanding (one per 10 slots). */
+    private Runnable waker(String url, boolean fifo, int maxConcurrent) {
+        return () -> {
+            for (int sent = 0; sent < Math.max(10, maxConcurrent); sent += 10) {
+                List<SendMessageBatchRequestEntry> batch = new ArrayList<>(10);
+                for (int i = 0; i < 10; i++) {
+                    batch.add(rawEntry(i, sent + i, fifo, System.nanoTime()));
+                }
+                sendBatch(url, batch);
+            }
+        };
+    }
+
+    // ------------------------------------------------------------------------------------------- SourceFlow, kept deployments
+
+    /**
+     * One SourceFlow sender and consumer deployment for all runs of a case (warm-up and measured), on one queue, so
+     * that compiling fresh Weld deployments is not measured. Backlog runs pause the consumer with the library's
+     * {@link ListenerControl} while the queue fills and resume it to measure. Every run starts on an empty queue.
+     */
+    final class OursCase implements AutoCloseable {
+
+        private final Mode mode;
+        private final Deployment consumer;
+        private final Deployment sender;
+        private final CommandBus bus;
+        private final ListenerControl listeners;
+        private final String queue;
+        private final String queueUrl;
+
+        private OursCase(boolean fifo, Mode mode, int maxConcurrent) throws InterruptedException {
+            this.mode = mode;
+            String name = queueName("sf", fifo);
+            Deployment c = Deployment.start(config(name, true, false, maxConcurrent), BenchBeans.BenchHandler.class,
+                    BenchBeans.Counting.class);
+            Deployment s = null;
+            try {
+                s = Deployment.start(config(name, false, false, maxConcurrent), BenchBeans.BenchHandler.class,
+                        BenchBeans.Counting.class);
+                bus = s.select(CommandBus.class);
+                listeners = c.select(ListenerControl.class);
+                warmUp(bus); // provisioning, name resolution, the first batch
+                queue = listeners.queues().get(0);
+                queueUrl = baselineSqs.getQueueUrl(r -> r.queueName(name)).queueUrl();
+            } catch (RuntimeException | InterruptedException | Error e) {
+                try {
+                    if (s != null) {
+                        s.close();
+                    }
+                } finally {
+                    c.close();
+                }
+                throw e;
+            }
+            consumer = c;
+            sender = s;
+        }
+
+        Result run(int n) throws InterruptedException {
+            RequestCounter requests = BenchBeans.SOURCEFLOW_REQUESTS;
+            if (mode == Mode.BACKLOG) {
+                listeners.pauseAll();
+                if (!listeners.awaitPaused(queue, java.time.Duration.ofSeconds(WAIT_SECONDS * 5L))) {
+                    throw new IllegalStateException("the consumer did not pause within " + WAIT_SECONDS * 5 + " s");
+                }
+                awaitEmpty(queueUrl);
+                requests.reset();
+                Sink.begin(0);
+                sendAll(bus, n);
+                Sink.Run run = Sink.begin(n);
+                long cpu0 = processCpuNanos();
+                long emu0 = elasticMq.cpuNanos();
+                listeners.resumeAll();
+                await(run, n);
+                Result result = result(run, n, requests, processCpuNanos() - cpu0, elasticMq.cpuNanos() - emu0, n);
+                listeners.pauseAll(); // no idle polling while the other consumers run
+                return result;
+            }
+            awaitEmpty(queueUrl);
+            listeners.resumeAll();
+            requests.reset();
+            long cpu0 = processCpuNanos();
+            long emu0 = elasticMq.cpuNanos();
+            Sink.Run run = Sink.begin(n);
+            long start = System.nanoTime();
+            sendAll(bus, n);
+            await(run, n);
+            Result r = result(run, n, requests, processCpuNanos() - cpu0, elasticMq.cpuNanos() - emu0, n);
+            listeners.pauseAll(); // no idle polling while the other consumers run
+            double rate = n / ((run.lastNanos - start) / 1e9);
+            return new Result(r.messages(), rate, r.sqsRequests(), r.ops(), r.cpuMicrosPerMessage(),
+                    r.emulatorCpuMicrosPerMessage(), 0, 0, r.sortedLatencies(), r.receiveMillis());
+        }
+
+        void resume() {
+            listeners.resumeAll();
+        }
+
+        void pause() {
+            listeners.pauseAll();
+        }
+
+        void awaitEmptyQueue() throws InterruptedException {
+            awaitEmpty(queueUrl);
+        }
+
+        @Override
+        public void close() {
+            try {
+                sender.close();
+            } finally {
+                consumer.close();
+            }
+        }
+    }
+
+    /** SourceFlow's deployments for one case ({@code maxConcurrent} 0: the library's default). */
+    OursCase oursCase(boolean fifo, Mode mode, int maxConcurrent) throws InterruptedException {
+        return new OursCase(fifo, mode, maxConcurrent);
+    }
+
+    /**
+     * Waits until a queue holds nothing: no visible, in-flight (received, not yet deleted) or delayed message, so the
+     * previous run's last deletes are done before the next run counts requests.
+     */
+    private void awaitEmpty(String url) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            Map<QueueAttributeName, String> attributes = baselineSqs.getQueueAttributes(r -> r.queueUrl(url).attributeNames(
+                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
+                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).attributes();
+            long left = attributes.values().stream().mapToLong(Long::parseLong).sum();
+            if (left == 0) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("queue " + url + " still holds " + attributes + " after 60 s");
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** Paced sends at {@code rate} per second through a case's kept deployments (streaming, standard queue). */
+    Result oursPaced(OursCase c, double rate, int seconds) throws InterruptedException {
+        c.awaitEmptyQueue();
+        {
+            c.resume();
+            BenchBeans.SOURCEFLOW_REQUESTS.reset();
+            int n = (int) (rate * seconds);
+            Sink.Run run = Sink.begin(n);
+            long interval = (long) (1e9 / rate);
+            long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10);
+            for (int i = 0; i < n; i++) {
+                long due = start + i * interval;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait);
+                }
+                c.bus.sendAsync(new BenchBeans.BenchCommand(entity(i), i, due, payload));
+            }
+            await(run, n);
+            Result result = latencyResult(run, n, BenchBeans.SOURCEFLOW_REQUESTS);
+            c.pause();
+            return result;
         }
     }
 
@@ -450,8 +717,18 @@ final class Scenarios {
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
+    /** The first failure of a thread started by {@link #start}; a run awaiting its messages fails with it. */
+    static final AtomicReference<Throwable> THREAD_FAILURE = new AtomicReference<>();
+
     static Thread start(String name, Runnable body) {
-        Thread thread = new Thread(body, name);
+        Thread thread = new Thread(() -> {
+            try {
+                body.run();
+            } catch (Throwable e) {
+                THREAD_FAILURE.compareAndSet(null, e);
+                System.err.println("[bench] thread " + Thread.currentThread().getName() + " failed: " + e);
+            }
+        }, name);
         thread.setDaemon(true);
         thread.start();
         return thread;

@@ -35,6 +35,10 @@ final class Sink {
             return done.await(seconds, TimeUnit.SECONDS);
         }
 
+        boolean awaitMillis(long millis) throws InterruptedException {
+            return done.await(millis, TimeUnit.MILLISECONDS);
+        }
+
         int handled() {
             return Math.min(handled.get(), expected);
         }
