@@ -70,8 +70,10 @@ public final class TransportStatus {
      * @param paused whether it is paused ({@link ListenerControl})
      * @param lastPoll when its poller last made progress: a receive completed or failed, or it waited while
      *                 paused or while every handler slot was busy
-     * @param inFlight handler slots in use: messages received and not yet settled (and a receive waiting for messages)
-     * @param handlerSlots the queue's handler slots ({@code max-concurrent-messages})
+     * @param inFlight messages received and not yet settled, those waiting for a free handler included (while the
+     *                 queue has a backlog, up to three times {@code handlerSlots} more, at most 80), and the slots of a
+     *                 receive waiting for messages
+     * @param handlerSlots the handlers that may run at once ({@code max-concurrent-messages})
      * @param handlersPastTimeout handlers still running past {@code sourceflow.aws.handler-timeout} (their messages
      *                            were given up for redelivery; each still holds its slot)
      */

@@ -10,18 +10,19 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * Hands a receive's messages to handler threads. On a standard queue the messages wait in a ready queue that worker
- * tasks drain: a worker that finishes a message takes the next one without a hand-off to another thread, and a worker
- * that takes a message while others still wait first starts one more worker, so a slow handler never holds back the
- * messages behind it (each gets a thread within a few task starts). On a FIFO queue one task per message group runs
- * the group's messages one at a time, in order; when a message of a group stays on the queue (it failed, or another
- * instance holds it), or the listener is stopping, the rest of its group from that receive is released untouched, so
- * order holds across the retry. Every message gives its slot back when it is done.
+ * Hands received messages to handler threads, at most {@link HandlerSlots#handlers()} at once; what does not find a
+ * free handler waits in a ready queue. The unit of work is one message on a standard queue, and on a FIFO queue one
+ * message group of a receive, whose messages run one at a time, in order (when one stays on the queue, because it
+ * failed or another instance holds it, or the listener is stopping, the rest of its group is released untouched, so
+ * order holds across the retry). Workers drain the ready queue: a worker that finishes a unit takes the next without a
+ * hand-off to another thread, and a worker that takes a unit while others wait first starts one more, so a handler
+ * that blocks never holds back the units behind it. Every message gives its slot back when it is done.
  */
 final class MessageSink {
 
@@ -30,13 +31,16 @@ final class MessageSink {
     private final boolean fifo;
     private final Executor executor;
     private final HandlerSlots slots;
+    private final int maxHandlers;
     private final Function<Received, CompletionStage<InboundOutcome.Disposition>> handling;
     private final Consumer<List<Received>> release;
     private final Consumer<List<Received>> protect;
     private final BooleanSupplier stopping;
-    /** Standard queue: received messages no worker has taken yet. */
-    private final Queue<Received> ready = new ConcurrentLinkedQueue<>();
-    /** Standard queue: a worker was submitted and has not taken its first message yet (at most one at a time). */
+    /** Units no worker has taken yet. */
+    private final Queue<List<Received>> ready = new ConcurrentLinkedQueue<>();
+    /** Units taken and not finished: each holds a handler. */
+    private final AtomicInteger running = new AtomicInteger();
+    /** A worker was submitted and has not taken its first unit yet (at most one at a time). */
     private final AtomicBoolean workerStarting = new AtomicBoolean();
 
     /**
@@ -51,6 +55,7 @@ final class MessageSink {
         this.fifo = fifo;
         this.executor = executor;
         this.slots = slots;
+        this.maxHandlers = slots.handlers();
         this.handling = handling;
         this.release = release;
         this.protect = protect;
@@ -74,52 +79,50 @@ final class MessageSink {
             for (Received message : messages) {
                 groups.computeIfAbsent(message.groupId(), g -> new ArrayList<>()).add(message);
             }
-            for (List<Received> group : groups.values()) {
-                submit(() -> runGroup(group, 0), group);
-            }
+            ready.addAll(groups.values());
         } else {
-            ready.addAll(messages);
-            startWorkerIfNeeded();
+            for (Received message : messages) {
+                ready.add(List.of(message));
+            }
         }
+        startWorkerIfNeeded();
     }
 
-    /** Starts a worker when messages are waiting and no worker is on its way to them. */
+    /** Starts a worker when units wait, a handler is free and no worker is on its way to them. */
     private void startWorkerIfNeeded() {
-        if (ready.isEmpty() || !workerStarting.compareAndSet(false, true)) {
+        if (ready.isEmpty() || running.get() >= maxHandlers || !workerStarting.compareAndSet(false, true)) {
             return;
         }
         try {
-            executor.execute(this::drainReady);
+            executor.execute(this::work);
         } catch (Throwable e) { // RejectedExecutionException while stopping, or anything else: nothing may be lost
             workerStarting.set(false);
-            List<Received> waiting = new ArrayList<>();
-            Received message;
-            while ((message = ready.poll()) != null) {
-                waiting.add(message);
+            List<Received> unit;
+            while ((unit = ready.poll()) != null) {
+                release.accept(unit);
+                slots.release(unit.size());
             }
-            release.accept(waiting);
-            slots.release(waiting.size());
         }
     }
 
-    /** A worker: handles ready messages one after the other until none is left. */
-    private void drainReady() {
+    /** A worker: runs ready units one after the other while a handler is free. */
+    private void work() {
         boolean starting = true;
         try {
-            Received message;
+            List<Received> unit;
             do {
-                message = ready.poll();
+                unit = take();
                 if (starting) {
                     starting = false;
                     workerStarting.set(false);
                 }
-                // before a handler that may block: the messages still waiting get a worker of their own
+                // before a handler that may block: the units still waiting get a worker of their own
                 startWorkerIfNeeded();
-                if (message != null) {
-                    handle(message).whenComplete((v, e) -> slots.release(1));
+                if (unit != null) {
+                    run(unit);
                 }
-            } while (message != null);
-        } catch (Throwable e) { // handle() never throws; this keeps a worker's death from stranding the ready queue
+            } while (unit != null);
+        } catch (Throwable e) { // run() does not throw; this keeps a worker's death from stranding the ready queue
             LOG.log(System.Logger.Level.ERROR, "A handler worker failed unexpectedly", e);
         } finally {
             if (starting) {
@@ -129,13 +132,43 @@ final class MessageSink {
         }
     }
 
-    /** Runs work on the executor; if it refuses (shutting down), the messages are released at once. */
-    private void submit(Runnable work, List<Received> messages) {
+    /** The next ready unit if a handler is free, counted as running; null if none waits or no handler is free. */
+    private List<Received> take() {
+        int now;
+        do {
+            now = running.get();
+            if (now >= maxHandlers) {
+                return null;
+            }
+        } while (!running.compareAndSet(now, now + 1));
+        List<Received> unit = ready.poll();
+        if (unit == null) {
+            running.decrementAndGet();
+        }
+        return unit;
+    }
+
+    /** Runs a unit; its handler is free again when the unit is done (at once, or when an asynchronous one completes). */
+    private void run(List<Received> unit) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
         try {
-            executor.execute(work);
-        } catch (Throwable e) { // RejectedExecutionException while stopping, or anything else: nothing may be lost
-            release.accept(messages);
-            slots.release(messages.size());
+            if (fifo) {
+                runGroup(unit, 0, done);
+            } else {
+                handle(unit.get(0)).whenComplete((v, e) -> {
+                    slots.release(1);
+                    done.complete(null);
+                });
+            }
+        } finally {
+            if (done.isDone()) {
+                running.decrementAndGet(); // this worker goes on with the next unit itself
+            } else {
+                done.whenComplete((v, e) -> {
+                    running.decrementAndGet();
+                    startWorkerIfNeeded();
+                });
+            }
         }
     }
 
@@ -152,18 +185,26 @@ final class MessageSink {
     }
 
     /** Runs a group's messages in order from {@code index}; a message that stays on the queue releases the rest. */
-    private void runGroup(List<Received> group, int index) {
+    private void runGroup(List<Received> group, int index, CompletableFuture<Void> done) {
         if (index >= group.size()) {
+            done.complete(null);
             return;
         }
         handle(group.get(index)).whenComplete((disposition, error) -> {
             slots.release(1);
             if (disposition != null && !disposition.staysOnQueue() && !stopping.getAsBoolean()) {
-                runGroup(group, index + 1);
-            } else {
-                List<Received> rest = group.subList(index + 1, group.size());
+                runGroup(group, index + 1, done);
+                return;
+            }
+            List<Received> rest = group.subList(index + 1, group.size());
+            try {
                 release.accept(rest);
+            } catch (Throwable e) {
+                LOG.log(System.Logger.Level.ERROR, rest.size() + " message(s) of a FIFO group could not be released; "
+                        + "they become visible again when their visibility timeout ends", e);
+            } finally {
                 slots.release(rest.size());
+                done.complete(null);
             }
         });
     }

@@ -67,7 +67,7 @@ final class QueueListener {
         this.handlerTimeout = settings.handlerTimeout();
         this.handlerSlots = settings.maxConcurrentMessages();
         boolean fifo = queueName.endsWith(".fifo");
-        this.slots = new HandlerSlots(settings.maxConcurrentMessages());
+        this.slots = HandlerSlots.forHandlers(settings.maxConcurrentMessages());
         this.deletes = new DeleteBatcher(sqs, queueName, queueUrl, executor, scheduler,
                 fifo || settings.batchLinger().compareTo(STANDARD_QUEUE_DELETE_LINGER) > 0
                         ? settings.batchLinger() : STANDARD_QUEUE_DELETE_LINGER);
@@ -77,8 +77,8 @@ final class QueueListener {
         this.settlement = new Settlement(queueName, deadLetterQueueUrl, deletes, new DeadLetterPublisher(sqs), visibility,
                 new RetryBackoff(settings.retryInitialDelay(), settings.retryMaxDelay()), settings.maxReceiveCount(), telemetry::deadLettered);
         MessageSink sink = new MessageSink(fifo, executor, slots, this::handle, this::release, this::protect, () -> stopping);
-        this.receiveLoop = new ReceiveLoop(queueName, queueUrl, sqs, slots, sink, pollerThreads,
-                settings.maxConcurrentMessages(), settings.waitTime(), settings.batchLinger());
+        this.receiveLoop = new ReceiveLoop(queueName, queueUrl, sqs, slots, sink, pollerThreads, settings.waitTime(),
+                settings.batchLinger());
     }
 
     String queueName() {

@@ -1,6 +1,5 @@
 package io.sourceflow.aws.inbound;
 
-import io.sourceflow.aws.ServiceLimits;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -13,11 +12,13 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The receive side of one queue's listener: long-polling pollers that receive only into free {@link HandlerSlots} and
- * hand what they got to the {@link MessageSink}. One poller per full 10 slots (at most 8); the extra ones receive only
- * while the queue has a backlog (the last receive came back full), so a quiet queue costs one long poll at a time.
+ * hand what they got to the {@link MessageSink}. One poller per full 10 slots, waiting handlers included (at most 8);
+ * the extra ones receive only while the queue has a backlog (the last receive came back full), so a quiet queue costs
+ * one long poll at a time.
  * Pausing stops new receives; receive errors (throttling, connection) back a poller off exponentially, and it never
  * dies of them.
  */
@@ -39,12 +40,13 @@ final class ReceiveLoop {
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final PauseGate gate;
     private volatile boolean running;
-    private volatile Instant lastPoll = Instant.now();
+    /** When each poller last made progress; liveness looks at the one that made none for longest. */
+    private final AtomicReferenceArray<Instant> lastPolls;
     /** Whether the last receive came back full; guarded by this object's monitor, which wakes idle extra pollers. */
     private boolean backlog;
 
     ReceiveLoop(String queueName, String queueUrl, SqsClient sqs, HandlerSlots slots, MessageSink sink,
-                ThreadFactory pollerThreads, int maxConcurrent, Duration waitTime, Duration batchLinger) {
+                ThreadFactory pollerThreads, Duration waitTime, Duration batchLinger) {
         this.queueName = queueName;
         this.queueUrl = queueUrl;
         this.sqs = sqs;
@@ -54,10 +56,14 @@ final class ReceiveLoop {
         this.waitTimeSeconds = (int) waitTime.toSeconds();
         this.lingerNanos = batchLinger.toNanos();
         // one receive returns at most 10 messages: with more slots than that, one poller alone would cap throughput at
-        // 10 per round trip, so there is a poller for every full 10 slots (at most 8); they share the slots. Rounding
-        // down keeps every receive of a backlog full (7 pollers for 64 slots would leave one asking for 4)
-        this.pollers = Math.min(8, Math.max(1, maxConcurrent / ServiceLimits.MAX_BATCH_ENTRIES));
+        // 10 per round trip, so there is a poller for every full 10 slots (HandlerSlots.pollers); they share the slots
+        this.pollers = slots.pollers();
         this.pollerExited = new CountDownLatch(pollers);
+        this.lastPolls = new AtomicReferenceArray<>(pollers);
+        Instant now = Instant.now();
+        for (int i = 0; i < pollers; i++) {
+            lastPolls.set(i, now);
+        }
         this.gate = new PauseGate(queueName);
     }
 
@@ -65,7 +71,8 @@ final class ReceiveLoop {
         running = true;
         for (int i = 1; i <= pollers; i++) {
             boolean extra = i > 1;
-            Thread poller = pollerThreads.newThread(() -> pollLoop(extra));
+            int index = i - 1;
+            Thread poller = pollerThreads.newThread(() -> pollLoop(index, extra));
             try {
                 poller.setName("sourceflow-poller-" + queueName + (pollers > 1 ? "-" + i : ""));
             } catch (SecurityException e) {
@@ -75,9 +82,19 @@ final class ReceiveLoop {
         }
     }
 
-    /** When a poller last made progress: a receive completed or failed, or it waited while paused or busy. */
+    /**
+     * When the poller that has gone longest without progress last made some (a receive completed or failed, or it
+     * waited while paused, busy or idle): one hung receive shows here even while the other pollers are fine.
+     */
     Instant lastPoll() {
-        return lastPoll;
+        Instant oldest = lastPolls.get(0);
+        for (int i = 1; i < lastPolls.length(); i++) {
+            Instant last = lastPolls.get(i);
+            if (last.isBefore(oldest)) {
+                oldest = last;
+            }
+        }
+        return oldest;
     }
 
     boolean isPaused() {
@@ -124,17 +141,17 @@ final class ReceiveLoop {
     }
 
     /** @param extra whether this is an additional poller, which receives only while the queue has a backlog */
-    private void pollLoop(boolean extra) {
+    private void pollLoop(int poller, boolean extra) {
         int failures = 0;
         try {
             while (running) {
-                if (gate.isPaused() && !waitWhilePaused()) {
+                if (gate.isPaused() && !waitWhilePaused(poller)) {
                     continue;
                 }
-                if (extra && !awaitBacklog()) {
+                if (extra && !awaitBacklog(poller)) {
                     continue;
                 }
-                int free = acquireSlots();
+                int free = acquireSlots(poller);
                 if (free == 0) {
                     continue;
                 }
@@ -153,7 +170,7 @@ final class ReceiveLoop {
                                         MessageSystemAttributeName.SENT_TIMESTAMP, MessageSystemAttributeName.MESSAGE_GROUP_ID)
                                 .messageAttributeNames("All")).messages();
                         failures = 0;
-                        lastPoll = Instant.now();
+                        lastPolls.set(poller, Instant.now());
                     } catch (SdkException e) {
                         failure = e;
                     } catch (Throwable e) { // the poller never dies of a receive: it backs off and tries again
@@ -169,7 +186,7 @@ final class ReceiveLoop {
                 if (failure != null) {
                     slots.release(free);
                     failures++;
-                    backOff(failures, failure);
+                    backOff(poller, failures, failure);
                 } else if (!messages.isEmpty() && messages.size() < free) {
                     lingerAfterShortReceive();
                 }
@@ -219,11 +236,11 @@ final class ReceiveLoop {
     }
 
     /** Waits (up to a second at a time) until the queue has a backlog; false to look at the loop's conditions again. */
-    private synchronized boolean awaitBacklog() {
+    private synchronized boolean awaitBacklog(int poller) {
         if (backlog) {
             return true;
         }
-        lastPoll = Instant.now(); // idle by design, not stuck
+        lastPolls.set(poller, Instant.now()); // idle by design, not stuck
         try {
             wait(1000);
         } catch (InterruptedException e) {
@@ -233,9 +250,9 @@ final class ReceiveLoop {
         return backlog && running;
     }
 
-    private boolean waitWhilePaused() {
+    private boolean waitWhilePaused(int poller) {
         try {
-            return gate.waitWhilePaused(() -> running, now -> lastPoll = now);
+            return gate.waitWhilePaused(() -> running, now -> lastPolls.set(poller, now));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             running = false;
@@ -244,7 +261,7 @@ final class ReceiveLoop {
     }
 
     /** Takes free slots (see {@link HandlerSlots#acquire}); 0 when none came within a second, or the loop must stop. */
-    private int acquireSlots() {
+    private int acquireSlots(int poller) {
         boolean full;
         synchronized (this) {
             full = backlog;
@@ -258,7 +275,7 @@ final class ReceiveLoop {
             return 0;
         }
         if (taken == 0) {
-            lastPoll = Instant.now(); // busy, not stuck: the slots are in use
+            lastPolls.set(poller, Instant.now()); // busy, not stuck: the slots are in use
             return 0;
         }
         if (!running || gate.isPaused()) {
@@ -268,8 +285,8 @@ final class ReceiveLoop {
         return taken;
     }
 
-    private void backOff(int failures, Throwable e) {
-        lastPoll = Instant.now(); // a failed receive is progress too: liveness looks for a stuck poller, readiness for AWS
+    private void backOff(int poller, int failures, Throwable e) {
+        lastPolls.set(poller, Instant.now()); // a failed receive is progress too: liveness looks for a stuck poller, readiness for AWS
         long delay = Math.min(MAX_POLL_BACKOFF_MILLIS, 200L << Math.min(failures, 10));
         delay = delay / 2 + (long) (Math.random() * delay / 2);
         LOG.log(failures == 1 ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,

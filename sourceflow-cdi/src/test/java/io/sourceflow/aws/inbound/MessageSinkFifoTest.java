@@ -37,7 +37,7 @@ class MessageSinkFifoTest {
     private final List<List<String>> released = new CopyOnWriteArrayList<>();
     private final List<String> protectedOnReceive = new CopyOnWriteArrayList<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
-    private final HandlerSlots slots = new HandlerSlots(5);
+    private final HandlerSlots slots = new HandlerSlots(5, 0);
     private final List<Received> receive = List.of(
             fifo("a1", "A"), fifo("b1", "B"), fifo("a2", "A"), fifo("b2", "B"), fifo("a3", "A"));
 

@@ -33,7 +33,7 @@ class MessageSinkStandardTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final int RECEIVE = 10;
 
-    private final HandlerSlots slots = new HandlerSlots(RECEIVE);
+    private final HandlerSlots slots = new HandlerSlots(RECEIVE, 0);
     private final List<String> handled = new CopyOnWriteArrayList<>();
     private final List<List<String>> released = new CopyOnWriteArrayList<>();
     private final List<ExecutorService> pools = new CopyOnWriteArrayList<>();
@@ -132,6 +132,38 @@ class MessageSinkStandardTest {
         assertThat(slots.inFlight()).isEqualTo(RECEIVE);
         pending.forEach(f -> f.complete(Disposition.HANDLED));
         assertThat(slots.inFlight()).isZero();
+    }
+
+    @Test
+    void atMostTheHandlersRunAtOnceAndTheRestWaitForAFreeOne() throws InterruptedException {
+        HandlerSlots twoHandlers = new HandlerSlots(2, RECEIVE - 2);
+        List<CompletableFuture<Disposition>> started = new CopyOnWriteArrayList<>();
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger mostRunning = new AtomicInteger();
+        Function<Received, CompletionStage<Disposition>> handling = message -> {
+            mostRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+            CompletableFuture<Disposition> future = new CompletableFuture<>();
+            started.add(future);
+            return future.whenComplete((v, e) -> running.decrementAndGet());
+        };
+        MessageSink sink = new MessageSink(false, pool(RECEIVE), twoHandlers, handling,
+                messages -> released.add(messages.stream().map(Received::messageId).toList()), messages -> { }, () -> false);
+        assertThat(twoHandlers.acquire(true, 1, TimeUnit.SECONDS)).as("a receive's worth of slots").isEqualTo(RECEIVE);
+
+        sink.accept(receive());
+
+        await().atMost(WAIT).until(() -> started.size() == 2);
+        await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> started.size() == 2);
+        for (int i = 0; i < RECEIVE; i++) {
+            int next = i;
+            await().atMost(WAIT).until(() -> started.size() > next);
+            started.get(next).complete(Disposition.HANDLED);
+        }
+
+        await().atMost(WAIT).until(() -> twoHandlers.inFlight() == 0);
+        assertThat(started).hasSize(RECEIVE);
+        assertThat(mostRunning).as("handlers running at once").hasValue(2);
+        assertThat(released).isEmpty();
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------------

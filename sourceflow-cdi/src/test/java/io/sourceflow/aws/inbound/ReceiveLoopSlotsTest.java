@@ -29,8 +29,9 @@ import static org.awaitility.Awaitility.await;
  * standard-queue {@link MessageSink} against a {@link FakeSqsClient}: handlers complete only when the test says, so
  * messages stay in flight. Proves that no more messages are in flight than there are slots and no receive asks for
  * more than the free slots, that finishing a message frees its slot, that a backlog is received in full receives of
- * 10 by one poller per 10 slots, that a paused loop makes no receive until resumed, and that a failing receive backs
- * off without killing the loop (and gives its slots back).
+ * 10 by one poller per 10 slots, that a backlog is received ahead of busy handlers (the default 10 handlers: 30
+ * waiting, four pollers) while no more handlers run than there are, that a paused loop makes no receive until
+ * resumed, and that a failing receive backs off without killing the loop (and gives its slots back).
  */
 class ReceiveLoopSlotsTest {
 
@@ -130,6 +131,25 @@ class ReceiveLoopSlotsTest {
     }
 
     @Test
+    void aBacklogIsReceivedAheadOfBusyHandlersWhichNeverExceedTheirNumber() throws InterruptedException {
+        // the library's default: 10 handlers, 30 waiting: four pollers keep receiving while the handlers run
+        sqs.enqueue(messages(100));
+        start(10, 30);
+
+        assertThat(pollerThreads).as("one poller per full 10 slots, waiting room included").hasSize(4);
+        await().atMost(WAIT).until(() -> sqs.delivered() == 40);
+        await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> sqs.delivered() == 40 && pending.size() == 10);
+        assertThat(running).as("handlers running while 30 more wait").hasValue(10);
+        completeAll(100);
+
+        assertThat(maxRunning).as("most handlers running at once").hasValue(10);
+        assertThat(started).hasSize(100).doesNotHaveDuplicates();
+        assertThat(slotViolations).as("receives asking for more than the free slots").isEmpty();
+        assertThat(sqs.receives().stream().filter(c -> c.returned() > 0).toList()).as("receives that delivered messages")
+                .allSatisfy(c -> assertThat(c.request().maxNumberOfMessages()).as("asked for").isEqualTo(10));
+    }
+
+    @Test
     void aPausedLoopMakesNoReceiveUntilResumed() throws InterruptedException {
         sqs.enqueue(messages(30));
         start(4);
@@ -179,7 +199,12 @@ class ReceiveLoopSlotsTest {
     // ---- helpers ---------------------------------------------------------------------------------------------------
 
     private void start(int capacity) {
-        slots = new HandlerSlots(capacity);
+        start(capacity, 0);
+    }
+
+    private void start(int handlers, int receiveAhead) {
+        int capacity = handlers + receiveAhead;
+        slots = new HandlerSlots(handlers, receiveAhead);
         sqs.beforeEachCall(Op.RECEIVE, request -> {
             int asked = ((ReceiveMessageRequest) request).maxNumberOfMessages();
             // messages delivered and not yet finished hold their slots; a receive may ask only for the rest
@@ -194,7 +219,7 @@ class ReceiveLoopSlotsTest {
             thread.setDaemon(true);
             pollerThreads.add(thread);
             return thread;
-        }, capacity, Duration.ofSeconds(1), Duration.ZERO);
+        }, Duration.ofSeconds(1), Duration.ZERO);
         loop.start();
     }
 
