@@ -68,11 +68,11 @@ public final class TransportStatus {
      * @param queue the queue's name as routed or listened to
      * @param alive whether its poller runs
      * @param paused whether it is paused ({@link ListenerControl})
-     * @param lastPoll when its poller last made progress: a receive completed or failed, or it waited while
-     *                 paused or while every handler slot was busy
+     * @param lastPoll when the poller that has gone longest without progress last made some: a receive completed
+     *                 or failed, or it waited while paused, idle or while every slot was busy
      * @param inFlight messages received and not yet settled, those waiting for a free handler included (while the
-     *                 queue has a backlog, up to three times {@code handlerSlots} more, at most 80), and the slots of a
-     *                 receive waiting for messages
+     *                 queue has a backlog, up to three times {@code handlerSlots} more, at most 80, with 10 or more
+     *                 handlers), and the slots of a receive waiting for messages
      * @param handlerSlots the handlers that may run at once ({@code max-concurrent-messages})
      * @param handlersPastTimeout handlers still running past {@code sourceflow.aws.handler-timeout} (their messages
      *                            were given up for redelivery; each still holds its slot)

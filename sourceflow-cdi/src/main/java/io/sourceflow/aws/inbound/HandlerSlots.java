@@ -48,8 +48,16 @@ final class HandlerSlots {
         return new HandlerSlots(handlers, receiveAheadFor(handlers));
     }
 
-    /** Three handler rounds, at most {@value #MAX_RECEIVE_AHEAD} messages: 30 for the default 10 handlers. */
+    /**
+     * Three handler rounds, at most {@value #MAX_RECEIVE_AHEAD} messages (30 for the default 10 handlers); none below
+     * one full receive of handlers. A listener with fewer than 10 handlers was made that small on purpose (slow or
+     * scarce work): what it received ahead would wait there while another instance could run it, and one receive
+     * already fills all its handlers.
+     */
     static int receiveAheadFor(int handlers) {
+        if (handlers < ServiceLimits.MAX_BATCH_ENTRIES) {
+            return 0;
+        }
         return Math.min(RECEIVE_AHEAD_ROUNDS * handlers, MAX_RECEIVE_AHEAD);
     }
 

@@ -9,7 +9,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The slot rules: a quiet queue is received only into free handlers, a backlog up to three handler rounds ahead (at
- * most 80 messages), in full receives that fit the waiting room; one poller per full 10 slots, at most 8.
+ * most 80 messages; none with fewer than 10 handlers), in full receives that fit the waiting room; one poller per full
+ * 10 slots, at most 8.
  */
 class HandlerSlotsTest {
 
@@ -23,7 +24,8 @@ class HandlerSlotsTest {
 
     @Test
     void receiveAheadIsThreeRoundsAtMostEightyMessagesAndPollersAtMostEight() {
-        assertThat(HandlerSlots.receiveAheadFor(1)).isEqualTo(3);
+        assertThat(HandlerSlots.receiveAheadFor(1)).as("fewer handlers than a receive: none").isZero();
+        assertThat(HandlerSlots.receiveAheadFor(9)).isZero();
         assertThat(HandlerSlots.receiveAheadFor(16)).isEqualTo(48);
         assertThat(HandlerSlots.receiveAheadFor(64)).isEqualTo(80);
         assertThat(HandlerSlots.forHandlers(1).pollers()).isEqualTo(1);
