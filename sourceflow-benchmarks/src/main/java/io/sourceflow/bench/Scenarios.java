@@ -300,7 +300,7 @@ final class Scenarios {
                     if (!batch.isEmpty()) {
                         sendBatch(url, batch);
                     }
-                } catch (RuntimeException e) {
+                } catch (Throwable e) { // a sender thread's boundary: the run fails with whatever ended it
                     failure.compareAndSet(null, e);
                 }
             }));

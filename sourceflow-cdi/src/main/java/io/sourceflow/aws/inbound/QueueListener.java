@@ -52,7 +52,6 @@ final class QueueListener {
     private final Map<String, Received> notStarted = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
     private final Duration handlerTimeout;
-    private final int handlerSlots;
     private final AtomicInteger handlersPastTimeout = new AtomicInteger();
     private volatile boolean stopping;
     private int handlersRunning;
@@ -65,7 +64,6 @@ final class QueueListener {
         this.processor = processor;
         this.scheduler = scheduler;
         this.handlerTimeout = settings.handlerTimeout();
-        this.handlerSlots = settings.maxConcurrentMessages();
         boolean fifo = queueName.endsWith(".fifo");
         this.slots = HandlerSlots.forHandlers(settings.maxConcurrentMessages());
         this.deletes = new DeleteBatcher(sqs, queueName, queueUrl, executor, scheduler,
@@ -88,7 +86,7 @@ final class QueueListener {
     /** The listener's state for {@link TransportStatus}. */
     TransportStatus.Poller state() {
         return new TransportStatus.Poller(queueName, receiveLoop.isAlive(), receiveLoop.isPaused(), receiveLoop.lastPoll(),
-                slots.inFlight(), handlerSlots, handlersPastTimeout.get());
+                slots.inFlight(), slots.handlers(), handlersPastTimeout.get());
     }
 
     void start() {
