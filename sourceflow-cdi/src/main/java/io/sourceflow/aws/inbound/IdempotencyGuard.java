@@ -65,6 +65,8 @@ public final class IdempotencyGuard {
     private final IdempotencyCounters statistics;
     private final io.sourceflow.telemetry.SourceFlowTelemetry telemetry;
     private final Instance<SourceFlowExecutors> executors;
+    /** Resolved on the first claim, not per message (a CDI lookup was a visible share of the hot path's profile). */
+    private volatile SourceFlowExecutors threads;
     private final Duration lease;
     /** Queues whose own visibility timeout is shorter than the configured one: their claims last only that long. */
     private final Map<String, Duration> leaseByQueue = new ConcurrentHashMap<>();
@@ -152,7 +154,7 @@ public final class IdempotencyGuard {
                 // handled below
             }
         }
-        if (claim.leaseExpiry().isBefore(Instant.now().plus(lease.multipliedBy(2).dividedBy(3)))) {
+        if (Duration.between(Instant.now(), claim.leaseExpiry()).toNanos() < lease.toNanos() / 3 * 2) {
             // the claim's round trip took a third of its lease or more (a loaded machine, a slow database): another
             // instance may take the message over before the renewal timer's first turn, so the lease is renewed here,
             // before the handler starts, and without it the handler does not run (found with two CPU hogs: both
@@ -173,7 +175,7 @@ public final class IdempotencyGuard {
         }
         ClaimRenewal renewal;
         try {
-            SourceFlowExecutors threads = executors.get();
+            SourceFlowExecutors threads = threads();
             renewal = new ClaimRenewal(store, claim, lease, maxRenewNanos, Clock.systemUTC(), threads.scheduler(), threads.executor());
         } catch (Throwable e) { // the timer refuses while the application stops: give the claim back at once
             release(claim);
@@ -193,6 +195,15 @@ public final class IdempotencyGuard {
             release(claim);
             return CompletableFuture.completedFuture(InboundOutcome.retry(messageId, e));
         }
+    }
+
+    private SourceFlowExecutors threads() {
+        SourceFlowExecutors resolved = threads;
+        if (resolved == null) {
+            resolved = executors.get();
+            threads = resolved;
+        }
+        return resolved;
     }
 
     /** The handlers ran outside a store transaction: the "done" mark is written after they all completed. */
