@@ -118,15 +118,19 @@ public final class BenchmarkSuite {
 
             if (only.contains("throughput")) {
                 throughput(scenarios);
+                queuesLeft(sqs, "throughput");
             }
             if (only.contains("encryption")) {
                 encryption(scenarios);
+                queuesLeft(sqs, "encryption");
             }
             if (only.contains("latency")) {
                 latency(scenarios, latencyRate());
+                queuesLeft(sqs, "latency");
             }
             if (only.contains("memory")) {
                 memory(scenarios);
+                queuesLeft(sqs, "memory");
             }
             if (only.contains("outbox")) {
                 outbox = new OutboxCase(full);
@@ -145,6 +149,11 @@ public final class BenchmarkSuite {
         json.add("mode", full ? "full" : "smoke").add("finished", Instant.now().toString())
                 .add("durationSeconds", Math.round((System.nanoTime() - started) / 1e9));
         write();
+    }
+
+    /** Each run deletes its queues: what is left here would grow ElasticMQ's heap for the rest of the suite. */
+    private static void queuesLeft(SqsClient sqs, String section) {
+        log("after %s ElasticMQ holds %d queue(s)", section, sqs.listQueues().queueUrls().size());
     }
 
     // ------------------------------------------------------------------------------------------- machine

@@ -73,6 +73,26 @@ final class Scenarios {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8) + (fifo ? ".fifo" : "");
     }
 
+    /**
+     * Deletes every queue whose name starts with {@code namePrefix} (a run's queue, its ".fifo" form and SourceFlow's
+     * dead-letter queue). ElasticMQ keeps a queue's messages and a FIFO queue's deduplication history in its heap until
+     * the queue is deleted: a full run makes hundreds of queues, and without this the emulator ended up collecting
+     * garbage at full CPU in the last cases.
+     */
+    void deleteQueues(String namePrefix) {
+        try {
+            for (String url : baselineSqs.listQueues(r -> r.queueNamePrefix(namePrefix)).queueUrls()) {
+                baselineSqs.deleteQueue(r -> r.queueUrl(url));
+            }
+        } catch (RuntimeException e) {
+            BenchmarkSuite.log("could not delete the queues named %s*: %s", namePrefix, e);
+        }
+    }
+
+    private void deleteQueueAt(String url) {
+        deleteQueues(url.substring(url.lastIndexOf('/') + 1));
+    }
+
     static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
@@ -152,6 +172,14 @@ final class Scenarios {
 
     Result ours(boolean fifo, Mode mode, int n, boolean encrypted) throws InterruptedException {
         String queue = queueName("sf", fifo);
+        try {
+            return oursOn(queue, fifo, mode, n, encrypted);
+        } finally {
+            deleteQueues(queue.replace(".fifo", ""));
+        }
+    }
+
+    private Result oursOn(String queue, boolean fifo, Mode mode, int n, boolean encrypted) throws InterruptedException {
         RequestCounter requests = BenchBeans.SOURCEFLOW_REQUESTS;
         if (mode == Mode.BACKLOG) {
             try (Deployment sender = sender(queue, encrypted)) {
@@ -394,6 +422,7 @@ final class Scenarios {
         } finally {
             stop.set(true);
             joinAll(consumers);
+            deleteQueueAt(url);
         }
     }
 
@@ -413,12 +442,22 @@ final class Scenarios {
         } finally {
             stop.set(true);
             joinAll(consumers);
+            deleteQueueAt(url);
         }
     }
 
     /** Paced raw sends, consumed by Spring's listener container. */
     Result springPaced(double rate, int seconds, SpringConsumer.Config config, int maxConcurrent) throws InterruptedException {
         String url = createBaselineQueue(false, "spring-lat");
+        try {
+            return springPacedOn(url, rate, seconds, config, maxConcurrent);
+        } finally {
+            deleteQueueAt(url);
+        }
+    }
+
+    private Result springPacedOn(String url, double rate, int seconds, SpringConsumer.Config config, int maxConcurrent)
+            throws InterruptedException {
         String name = url.substring(url.lastIndexOf('/') + 1);
         try (SpringConsumer consumer = SpringConsumer.start(sqsEndpoint, springRequests, name, config, maxConcurrent,
                 java.time.Duration.ofSeconds(WAIT_SECONDS), waker(url, false, maxConcurrent))) {
@@ -473,6 +512,15 @@ final class Scenarios {
      */
     Result spring(boolean fifo, Mode mode, int n, SpringConsumer.Config config, int maxConcurrent) throws InterruptedException {
         String url = createBaselineQueue(fifo, "spring");
+        try {
+            return springOn(url, fifo, mode, n, config, maxConcurrent);
+        } finally {
+            deleteQueueAt(url);
+        }
+    }
+
+    private Result springOn(String url, boolean fifo, Mode mode, int n, SpringConsumer.Config config, int maxConcurrent)
+            throws InterruptedException {
         String name = url.substring(url.lastIndexOf('/') + 1);
         java.time.Duration wait = java.time.Duration.ofSeconds(WAIT_SECONDS);
         if (mode == Mode.BACKLOG) {
@@ -618,7 +666,11 @@ final class Scenarios {
             try {
                 sender.close();
             } finally {
-                consumer.close();
+                try {
+                    consumer.close();
+                } finally {
+                    deleteQueueAt(queueUrl.replace(".fifo", ""));
+                }
             }
         }
     }
@@ -689,6 +741,14 @@ final class Scenarios {
 
     MemoryResult memory(int n) throws InterruptedException {
         String queue = queueName("sf-mem", false);
+        try {
+            return memoryOn(queue, n);
+        } finally {
+            deleteQueues(queue);
+        }
+    }
+
+    private MemoryResult memoryOn(String queue, int n) throws InterruptedException {
         try (Deployment sender = sender(queue, false)) {
             Sink.begin(0);
             sendAll(sender.select(CommandBus.class), n);
@@ -698,8 +758,13 @@ final class Scenarios {
         List<long[]> samples = new ArrayList<>();
         try (Deployment consumer = consumer(queue, false)) {
             int[] checkpoints = {n / 10, 3 * n / 10, n / 2, 7 * n / 10, 9 * n / 10};
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(120, n / 100));
             for (int checkpoint : checkpoints) {
                 while (run.handled() < checkpoint) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("only " + run.handled() + " of " + n + " messages of the memory "
+                                + "case were handled within " + Math.max(120, n / 100) + " s");
+                    }
                     Thread.sleep(5);
                 }
                 int handled = run.handled();
