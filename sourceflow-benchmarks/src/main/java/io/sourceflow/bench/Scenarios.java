@@ -48,6 +48,19 @@ final class Scenarios {
         double requestsPerMessage() {
             return (double) sqsRequests / messages;
         }
+
+        /** Streaming: the rate from the first send to the last handler start, instead of first to last handler start. */
+        Result ratedFromFirstSend(long firstSendNanos, long lastHandledNanos) {
+            return new Result(messages, messages / ((lastHandledNanos - firstSendNanos) / 1e9), sqsRequests, ops,
+                    cpuMicrosPerMessage, emulatorCpuMicrosPerMessage, kmsGenerateDataKey, kmsDecrypt, sortedLatencies,
+                    receiveMillis);
+        }
+
+        /** With KMS calls made before the measured part (the deployments' warm-up) added. */
+        Result plusKms(long generateDataKey, long decrypt) {
+            return new Result(messages, rate, sqsRequests, ops, cpuMicrosPerMessage, emulatorCpuMicrosPerMessage,
+                    kmsGenerateDataKey + generateDataKey, kmsDecrypt + decrypt, sortedLatencies, receiveMillis);
+        }
     }
 
     private final URI sqsEndpoint;
@@ -120,6 +133,9 @@ final class Scenarios {
             config.put("sourceflow.aws.encryption.enabled", "true");
             config.put("sourceflow.aws.encryption.kms-key-id", kmsKeyId);
         }
+        // diagnostic: -Dbench.sourceflow.aws.batch-linger=0 sets sourceflow.aws.batch-linger in every deployment
+        System.getProperties().stringPropertyNames().stream().filter(key -> key.startsWith("bench.sourceflow."))
+                .forEach(key -> config.put(key.substring("bench.".length()), System.getProperty(key)));
         return config;
     }
 
@@ -214,11 +230,8 @@ final class Scenarios {
             await(run, n);
             long cpu = processCpuNanos() - cpu0;
             long emu = elasticMq.cpuNanos() - emu0;
-            Result r = result(run, n, requests, cpu, emu, n);
-            double rate = (n) / ((run.lastNanos - start) / 1e9);
-            return new Result(r.messages(), rate, r.sqsRequests(), r.ops(), r.cpuMicrosPerMessage(),
-                    r.emulatorCpuMicrosPerMessage(), kmsGenerate0 + r.kmsGenerateDataKey(), kmsDecrypt0 + r.kmsDecrypt(),
-                    r.sortedLatencies(), r.receiveMillis());
+            return result(run, n, requests, cpu, emu, n).ratedFromFirstSend(start, run.lastNanos)
+                    .plusKms(kmsGenerate0, kmsDecrypt0);
         }
     }
 
@@ -415,10 +428,8 @@ final class Scenarios {
             long start = System.nanoTime();
             rawSendAll(url, fifo, n);
             await(run, n);
-            Result r = result(run, n, baselineRequests, processCpuNanos() - cpu0, elasticMq.cpuNanos() - emu0, n);
-            double rate = n / ((run.lastNanos - start) / 1e9);
-            return new Result(r.messages(), rate, r.sqsRequests(), r.ops(), r.cpuMicrosPerMessage(),
-                    r.emulatorCpuMicrosPerMessage(), 0, 0, r.sortedLatencies(), r.receiveMillis());
+            return result(run, n, baselineRequests, processCpuNanos() - cpu0, elasticMq.cpuNanos() - emu0, n)
+                    .ratedFromFirstSend(start, run.lastNanos);
         } finally {
             stop.set(true);
             joinAll(consumers);
@@ -547,11 +558,8 @@ final class Scenarios {
             long start = System.nanoTime();
             rawSendAll(url, fifo, n);
             await(run, n);
-            Result r = result(run, n, List.of(springRequests, baselineRequests), processCpuNanos() - cpu0,
-                    elasticMq.cpuNanos() - emu0, n);
-            double rate = n / ((run.lastNanos - start) / 1e9);
-            return new Result(r.messages(), rate, r.sqsRequests(), r.ops(), r.cpuMicrosPerMessage(),
-                    r.emulatorCpuMicrosPerMessage(), 0, 0, r.sortedLatencies(), r.receiveMillis());
+            return result(run, n, List.of(springRequests, baselineRequests), processCpuNanos() - cpu0,
+                    elasticMq.cpuNanos() - emu0, n).ratedFromFirstSend(start, run.lastNanos);
         }
     }
 
@@ -644,9 +652,7 @@ final class Scenarios {
             await(run, n);
             Result r = result(run, n, requests, processCpuNanos() - cpu0, elasticMq.cpuNanos() - emu0, n);
             listeners.pauseAll(); // no idle polling while the other consumers run
-            double rate = n / ((run.lastNanos - start) / 1e9);
-            return new Result(r.messages(), rate, r.sqsRequests(), r.ops(), r.cpuMicrosPerMessage(),
-                    r.emulatorCpuMicrosPerMessage(), 0, 0, r.sortedLatencies(), r.receiveMillis());
+            return r.ratedFromFirstSend(start, run.lastNanos);
         }
 
         void resume() {
