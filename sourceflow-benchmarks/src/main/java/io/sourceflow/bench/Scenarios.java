@@ -87,12 +87,12 @@ final class Scenarios {
     }
 
     /**
-     * Deletes every queue whose name starts with {@code namePrefix} (a run's queue, its ".fifo" form and SourceFlow's
-     * dead-letter queue). ElasticMQ keeps a queue's messages and a FIFO queue's deduplication history in its heap until
+     * Deletes a run's queue and every queue named after it (SourceFlow's dead-letter queue, "-dlq" before ".fifo"). ElasticMQ keeps a queue's messages and a FIFO queue's deduplication history in its heap until
      * the queue is deleted: a full run makes hundreds of queues, and without this the emulator ended up collecting
      * garbage at full CPU in the last cases.
      */
-    void deleteQueues(String namePrefix) {
+    void deleteQueues(String queueName) {
+        String namePrefix = queueName.replace(".fifo", "");
         try {
             for (String url : baselineSqs.listQueues(r -> r.queueNamePrefix(namePrefix)).queueUrls()) {
                 baselineSqs.deleteQueue(r -> r.queueUrl(url));
@@ -191,7 +191,7 @@ final class Scenarios {
         try {
             return oursOn(queue, fifo, mode, n, encrypted);
         } finally {
-            deleteQueues(queue.replace(".fifo", ""));
+            deleteQueues(queue);
         }
     }
 
@@ -675,7 +675,7 @@ final class Scenarios {
                 try {
                     consumer.close();
                 } finally {
-                    deleteQueueAt(queueUrl.replace(".fifo", ""));
+                    deleteQueueAt(queueUrl);
                 }
             }
         }
