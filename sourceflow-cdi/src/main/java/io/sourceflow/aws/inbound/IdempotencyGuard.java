@@ -64,7 +64,9 @@ public final class IdempotencyGuard {
     private final IdempotencyStore store;
     private final IdempotencyCounters statistics;
     private final io.sourceflow.telemetry.SourceFlowTelemetry telemetry;
-    private final SourceFlowExecutors threads;
+    private final Instance<SourceFlowExecutors> executors;
+    /** Resolved on the first claim, not per message (a CDI lookup was a visible share of the hot path's profile). */
+    private volatile SourceFlowExecutors threads;
     private final Duration lease;
     /** Queues whose own visibility timeout is shorter than the configured one: their claims last only that long. */
     private final Map<String, Duration> leaseByQueue = new ConcurrentHashMap<>();
@@ -73,11 +75,11 @@ public final class IdempotencyGuard {
 
     @Inject
     IdempotencyGuard(Instance<IdempotencyStore> stores, SourceFlowConfig config, IdempotencyCounters statistics,
-                     io.sourceflow.telemetry.SourceFlowTelemetry telemetry, SourceFlowExecutors threads) {
+                     io.sourceflow.telemetry.SourceFlowTelemetry telemetry, Instance<SourceFlowExecutors> executors) {
         this.store = select(stores, config.idempotency());
         this.statistics = statistics;
         this.telemetry = telemetry;
-        this.threads = threads;
+        this.executors = executors;
         this.lease = config.aws().visibilityTimeout();
         this.ttl = config.idempotency().ttl();
         this.maxRenewNanos = config.aws().maxVisibilityExtension().plus(lease).toNanos();
@@ -173,6 +175,7 @@ public final class IdempotencyGuard {
         }
         ClaimRenewal renewal;
         try {
+            SourceFlowExecutors threads = threads();
             renewal = new ClaimRenewal(store, claim, lease, maxRenewNanos, Clock.systemUTC(), threads.scheduler(), threads.executor());
         } catch (Throwable e) { // the timer refuses while the application stops: give the claim back at once
             release(claim);
@@ -192,6 +195,15 @@ public final class IdempotencyGuard {
             release(claim);
             return CompletableFuture.completedFuture(InboundOutcome.retry(messageId, e));
         }
+    }
+
+    private SourceFlowExecutors threads() {
+        SourceFlowExecutors resolved = threads;
+        if (resolved == null) {
+            resolved = executors.get();
+            threads = resolved;
+        }
+        return resolved;
     }
 
     /** The handlers ran outside a store transaction: the "done" mark is written after they all completed. */
